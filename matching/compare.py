@@ -1,0 +1,38 @@
+"""Field comparisons between the application form and the certificate. Each
+returns its evidence: both values, the method and a score."""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import Levenshtein
+
+from matching.names import comparable_name
+from pipeline.domain import FieldComparison, FieldName
+from pipeline.identifiers import is_valid_corporate_number
+
+
+def compare_corporate_numbers(form: str | None, cert: str | None) -> FieldComparison:
+    """The form's 法人番号 against the one derived from the certificate's 会社法人等番号."""
+    equal = form is not None and cert is not None and form == cert and is_valid_corporate_number(form)
+    score = _similarity(form, cert)
+    return FieldComparison(FieldName.CORPORATE_NUMBER, form, cert, "exact, check digit verified", score, equal)
+
+
+def compare_names(form: str | None, cert: str | None) -> FieldComparison:
+    left = comparable_name(form) if form else None
+    right = comparable_name(cert) if cert else None
+    equal = bool(left) and left == right
+    return FieldComparison(
+        FieldName.NAME, form, cert, "NFKC, spaces removed, variant kanji folded", _similarity(left, right), equal
+    )
+
+
+def compare_dates(form: str | None, cert: str | None) -> FieldComparison:
+    """ISO dates after era conversion of the certificate's."""
+    equal = form is not None and form == cert
+    return FieldComparison(FieldName.BIRTH_DATE, form, cert, "ISO date after era conversion", _similarity(form, cert), equal)
+
+
+def _similarity(left: str | None, right: str | None) -> float:
+    if not left or not right:
+        return 0.0
+    return round(Levenshtein.normalized_similarity(left, right), 3)

@@ -1,0 +1,31 @@
+"""Comparing a name on the form with the name on the certificate.
+
+The certificate may print a registered variant kanji (髙, 﨑, 邉 …) where the
+form prints the common one; they are the same person. Tesseract's Japanese
+model cannot even read most variants, so comparison folds both sides to the
+common form and must never depend on the variant being read as itself.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+from pipeline.text import normalise_name
+
+
+@cache
+def variant_table() -> dict[str, str]:
+    text = resources.files("matching").joinpath("data/variant_kanji.json").read_text(encoding="utf-8")
+    return dict(json.loads(text)["variants"])
+
+
+def fold_variants(text: str) -> str:
+    table = variant_table()
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+def comparable_name(text: str) -> str:
+    """NFKC, no spaces, variants folded: the form in which two names are equal."""
+    return fold_variants(normalise_name(text)).replace(" ", "")

@@ -1,0 +1,1 @@
+"""All calls to Tesseract live in this package (ocr.tesseract)."""

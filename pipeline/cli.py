@@ -1,0 +1,175 @@
+"""The `gbiz-review` command (interfaces.md). Exceptions are turned into
+one-line messages and exit codes here and nowhere else."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from pipeline.config import TOKYO, Settings, resolve_settings
+from pipeline.errors import BadInputError, GbizReviewError, UsageError
+
+
+def _error(message: str) -> None:
+    print(f"gbiz-review: {message}", file=sys.stderr)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _today() -> date:
+    return datetime.now(TOKYO).date()
+
+
+def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline import process
+
+    result = process.ingest(
+        settings, [Path(p) for p in args.paths], args.received or _today(), args.station, on_error=lambda e: _error(str(e))
+    )
+    for path in result.skipped:
+        print(f"gbiz-review: {path}: skipped, not a page image", file=sys.stderr)
+    if result.batch_id is None:
+        _error("no pages to ingest")
+        return BadInputError.exit_code
+    print(result.batch_id)
+    print(f"stored {result.page_count} page(s) in batch {result.batch_id}", file=sys.stderr)
+    if not args.no_process:
+        _print_results(process.process_waiting(settings, result.batch_id))
+    return BadInputError.exit_code if result.errors else 0
+
+
+def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline import process
+
+    done = process.process_waiting(settings, args.batch_id)
+    if not done:
+        print("nothing waiting to be processed", file=sys.stderr)
+    _print_results(done)
+    return 0
+
+
+def _print_results(done: dict) -> None:  # type: ignore[type-arg]
+    from collections import Counter
+
+    for batch_id, results in done.items():
+        statuses = Counter(r.decision.status.value for r in results)
+        reasons = Counter(reason.value for r in results for reason in r.decision.reasons)
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+        held = ", ".join(f"{code} {count}" for code, count in sorted(reasons.items()))
+        print(f"batch {batch_id}: {len(results)} application(s): {summary}" + (f" (reasons: {held})" if held else ""), file=sys.stderr)
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline import report, storage
+
+    with storage.session_for(settings.database_url) as session:
+        content = report.report_csv(session)
+    if args.out:
+        Path(args.out).write_bytes(content)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline import report, storage
+
+    with storage.session_for(settings.database_url) as session:
+        result = report.export(session, Path(args.out))
+    for export_id in result.recovered:
+        print(f"finished the interrupted export {export_id}", file=sys.stderr)
+    print(result.approve_path)
+    print(result.deny_path)
+    print(result.manifest_path)
+    print(f"export {result.export_id}: {result.approve_rows} to approve, {result.deny_rows} to deny", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline import demo
+
+    return demo.run(settings, count=args.count, seed=args.seed)
+
+
+def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline import evaluate
+
+    return evaluate.run(Path(args.path), workers=settings.workers, keep_home=args.home_for_run)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gbiz-review", description="Review gBizID prime paper applications.")
+    parser.add_argument("--home", help="state folder (default: $GBIZ_REVIEW_HOME, else ./.gbiz-review)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+
+    demo = sub.add_parser("demo", help="generate sample applications, process them, show where to look")
+    demo.add_argument("--count", type=int, default=30)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.set_defaults(handler=cmd_demo)
+
+    ingest = sub.add_parser("ingest", help="take page images and PDFs as one batch")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--received", type=_date, help="date the envelopes were received (default: today)")
+    ingest.add_argument("--station", help="scan station id")
+    ingest.add_argument("--no-process", action="store_true", help="store only; process later")
+    ingest.set_defaults(handler=cmd_ingest)
+
+    proc = sub.add_parser("process", help="process what is waiting (or that batch)")
+    proc.add_argument("batch_id", nargs="?")
+    proc.set_defaults(handler=cmd_process)
+
+    rep = sub.add_parser("report", help="one row per application")
+    rep.add_argument("--format", choices=["csv"], default="csv")
+    rep.add_argument("--out", help="write to this file instead of standard output")
+    rep.set_defaults(handler=cmd_report)
+
+    exp = sub.add_parser("export", help="write the approve and deny files for everything not yet exported")
+    exp.add_argument("--out", required=True, metavar="DIR")
+    exp.set_defaults(handler=cmd_export)
+
+    ev = sub.add_parser("evaluate", help="run the pipeline on a generated set and compare with its truth.json")
+    ev.add_argument("path", metavar="PATH")
+    ev.add_argument("--home-for-run", metavar="DIR", help="keep the run's state here (default: a temporary folder)")
+    ev.set_defaults(handler=cmd_evaluate)
+
+    try:
+        from samples import cli as samples_cli
+    except ImportError:  # pragma: no cover - samples ships with the package
+        pass
+    else:
+        samples_cli.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if hasattr(args, "handler"):
+            settings = resolve_settings(args.home)
+            return int(args.handler(settings, args))
+        return int(args.func(args))
+    except UsageError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except GbizReviewError as exc:
+        _error(str(exc))
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _error("interrupted; what was stored before stays stored")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The decision for one application: approve automatically only when every
+check passes; otherwise hold with every reason found. Pure: everything it needs
+comes in as arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from matching.compare import compare_corporate_numbers, compare_dates, compare_names
+from pipeline.config import POLICY_VERSION
+from pipeline.domain import (
+    ApplicationResult,
+    Decision,
+    Document,
+    ExtractedField,
+    FieldName,
+    PageKind,
+    Reason,
+    Status,
+)
+from pipeline.grouping import PageGroup
+
+
+@dataclass(frozen=True)
+class History:
+    """What is known about 申請書IDs from earlier batches and earlier in this one."""
+
+    earlier: dict[str, str]  # 申請書ID → latest status in earlier batches
+    this_batch: frozenset[str]  # IDs already seen in this batch before this application
+
+
+def three_months_before(day: date) -> date:
+    """The same day three calendar months earlier, clamped to the month's end
+    (2026-05-31 → 2026-02-28)."""
+    month = day.month - 3
+    year = day.year
+    if month < 1:
+        month += 12
+        year -= 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def certificate_is_current(issue: date, received: date) -> bool:
+    """documents.md: issued within three months before the receipt date."""
+    return three_months_before(received) <= issue <= received
+
+
+def decide(group: PageGroup, received: date, history: History, min_confidence: float) -> ApplicationResult:
+    reasons: list[Reason] = []
+    details: list[str] = []
+    findings: list[str] = []
+
+    quality_problems = [
+        f"page {p.seq + 1}: {problem}" for p in group.pages for problem in p.quality.problems
+    ]
+    for page in group.pages:
+        findings.extend(f"page {page.seq + 1}: {finding}" for finding in page.findings)
+        if page.kind is PageKind.BLANK:
+            findings.append(f"page {page.seq + 1}: blank, not read")
+
+    if not group.identified:
+        decision = Decision(
+            Status.NEEDS_REVIEW, (Reason.UNIDENTIFIED,),
+            ("pages before the first application form cannot be tied to an application", *quality_problems),
+            POLICY_VERSION,
+        )
+        return ApplicationResult(group.seq, None, tuple(p.seq for p in group.pages), (), (), None, decision, tuple(findings))
+
+    form = group.form
+    assert form is not None
+    certificates = group.of_kind(PageKind.CERTIFICATE)
+    certificate = certificates[0] if certificates else None
+    fields: list[ExtractedField] = list(form.fields) + (list(certificate.fields) if certificate else [])
+
+    def value(document: Document, name: FieldName) -> ExtractedField | None:
+        return next((f for f in fields if f.document is document and f.name is name), None)
+
+    application_id = form.application_id
+    if application_id is None:
+        reasons.append(Reason.LOW_CONFIDENCE)
+        details.append("application_id: neither the QR code nor the printed 申請書ID could be read")
+    elif history.earlier.get(application_id) == "denied":
+        reasons.append(Reason.DENIED_BEFORE)
+        details.append(f"{application_id} was denied before")
+    elif application_id in history.this_batch or history.earlier.get(application_id) not in (None, "rescan"):
+        reasons.append(Reason.DUPLICATE)
+        details.append(f"{application_id} was received before")
+
+    if form.correction_suspected:
+        reasons.append(Reason.CORRECTED)
+        details.extend(f for f in form.findings if "ink" in f or "strike" in f)
+
+    comparisons = ()
+    issue_date: date | None = None
+    if certificate is None:
+        reasons.append(Reason.MISSING)
+        others = group.of_kind(PageKind.OTHER_DOCUMENT) + group.of_kind(PageKind.UNKNOWN)
+        details.append(
+            "another document in place of the seal certificate" if others else "no seal certificate in the envelope"
+        )
+    else:
+        if certificate.copy_suspected:
+            reasons.append(Reason.COPY)
+            details.extend(certificate.findings)
+        comparisons = (
+            compare_corporate_numbers(_v(value(Document.FORM, FieldName.CORPORATE_NUMBER)), _v(value(Document.CERTIFICATE, FieldName.CORPORATE_NUMBER))),
+            compare_names(_v(value(Document.FORM, FieldName.NAME)), _v(value(Document.CERTIFICATE, FieldName.NAME))),
+            compare_dates(_v(value(Document.FORM, FieldName.BIRTH_DATE)), _v(value(Document.CERTIFICATE, FieldName.BIRTH_DATE))),
+        )
+        for comparison in comparisons:
+            if comparison.form_value is None or comparison.cert_value is None:
+                missing = "form" if comparison.form_value is None else "certificate"
+                _add(reasons, Reason.LOW_CONFIDENCE)
+                details.append(f"{comparison.field.value}: could not be read on the {missing}")
+            elif not comparison.equal:
+                _add(reasons, Reason.MISMATCH)
+                details.append(f"{comparison.field.value}: form {comparison.form_value} ≠ certificate {comparison.cert_value}")
+        issue_field = value(Document.CERTIFICATE, FieldName.ISSUE_DATE)
+        if issue_field is None or issue_field.value is None:
+            _add(reasons, Reason.LOW_CONFIDENCE)
+            details.append("issue_date: the certificate's issue date could not be read")
+        else:
+            issue_date = date.fromisoformat(issue_field.value)
+            if issue_date > received:
+                _add(reasons, Reason.LOW_CONFIDENCE)
+                details.append(f"issue_date: {issue_date} is after the receipt date {received}")
+            elif not certificate_is_current(issue_date, received):
+                reasons.append(Reason.EXPIRED)
+                details.append(f"issued {issue_date}, more than three months before receipt on {received}")
+            elif issue_field.confidence < min_confidence:
+                _add(reasons, Reason.LOW_CONFIDENCE)
+                details.append(f"issue_date: read as {issue_date} with low confidence ({issue_field.confidence:.0f})")
+
+    if quality_problems:
+        status = Status.RESCAN
+        details = quality_problems + details
+    elif reasons:
+        status = Status.NEEDS_REVIEW
+    else:
+        status = Status.AUTO_APPROVED
+    decision = Decision(status, tuple(_ordered(reasons)), tuple(details), POLICY_VERSION)
+    return ApplicationResult(
+        seq=group.seq,
+        application_id=application_id,
+        page_seqs=tuple(p.seq for p in group.pages),
+        fields=tuple(fields),
+        comparisons=comparisons,
+        cert_issue_date=issue_date,
+        decision=decision,
+        findings=tuple(findings),
+    )
+
+
+def _v(item: ExtractedField | None) -> str | None:
+    return item.value if item is not None else None
+
+
+def _add(reasons: list[Reason], reason: Reason) -> None:
+    if reason not in reasons:
+        reasons.append(reason)
+
+
+_ORDER = list(Reason)
+
+
+def _ordered(reasons: list[Reason]) -> list[Reason]:
+    return sorted(set(reasons), key=_ORDER.index)

@@ -1,0 +1,182 @@
+"""The typed, immutable objects passed between the pipeline's stages.
+
+Everything here is plain data: the stages are functions over these objects, and
+only `pipeline.storage` turns them into database rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class PageKind(StrEnum):
+    FORM = "form"
+    CERTIFICATE = "certificate"
+    CHECK_SHEET = "check_sheet"
+    OTHER_DOCUMENT = "other_document"  # e.g. 履歴事項全部証明書 sent in place of the certificate
+    BLANK = "blank"
+    UNKNOWN = "unknown"
+
+
+class Status(StrEnum):
+    AUTO_APPROVED = "auto_approved"
+    NEEDS_REVIEW = "needs_review"
+    APPROVED = "approved"
+    DENIED = "denied"
+    RESCAN = "rescan"
+
+
+class Reason(StrEnum):
+    # Reasons to deny (documents.md, "What makes it wrong").
+    MISMATCH = "MISMATCH"
+    EXPIRED = "EXPIRED"
+    MISSING = "MISSING"
+    COPY = "COPY"
+    CORRECTED = "CORRECTED"
+    DENIED_BEFORE = "DENIED_BEFORE"
+    DUPLICATE = "DUPLICATE"
+    OTHER = "OTHER"
+    # The system's own reasons to hold; never reasons to deny.
+    LOW_CONFIDENCE = "LOW_CONFIDENCE"
+    UNIDENTIFIED = "UNIDENTIFIED"
+
+
+DENIAL_REASONS = frozenset(
+    {
+        Reason.MISMATCH,
+        Reason.EXPIRED,
+        Reason.MISSING,
+        Reason.COPY,
+        Reason.CORRECTED,
+        Reason.DENIED_BEFORE,
+        Reason.DUPLICATE,
+        Reason.OTHER,
+    }
+)
+
+
+class FieldName(StrEnum):
+    APPLICATION_ID = "application_id"
+    CORPORATE_NUMBER = "corporate_number"
+    NAME = "name"
+    KANA = "kana"
+    BIRTH_DATE = "birth_date"
+    ISSUE_DATE = "issue_date"
+    COMPANY_NUMBER = "company_number"  # the certificate's 12-digit 会社法人等番号
+
+
+class Document(StrEnum):
+    FORM = "form"
+    CERTIFICATE = "certificate"
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle in pixels of the stored original, as scanned (before any turn)."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class ScanQuality:
+    """What the scanning rules are judged on, measured from the file and its pixels."""
+
+    width_px: int
+    height_px: int
+    dpi_x: float | None  # from the file's metadata; None when it has none
+    dpi_y: float | None
+    effective_dpi: float  # from the pixel size, assuming an A4 page
+    mode: str  # the file's own mode, e.g. "RGB", "L", "1", "P"
+    channels: int
+    bits_per_channel: int
+    distinct_levels: int  # fewest distinct values found in any colour channel
+    colour_spread: float  # how far the channels differ; ~0 for a grey image saved as RGB
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """One page as it arrived: where it came from and the stored original's hash."""
+
+    seq: int  # 0-based position in the batch, scan order
+    source_name: str  # e.g. "p0001.png" or "batch.pdf#3"
+    original_sha256: str
+    page_in_file: int  # 1-based for PDFs and multi-page TIFFs, else 1
+
+
+@dataclass(frozen=True)
+class ExtractedField:
+    document: Document
+    name: FieldName
+    raw_text: str
+    value: str | None  # normalised; None when it could not be read
+    confidence: float  # 0..100
+    page_seq: int
+    box: Box | None
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    """What the pipeline learnt from one page."""
+
+    seq: int
+    kind: PageKind
+    quality: ScanQuality
+    rotated_180: bool
+    skew_deg: float
+    application_id: str | None = None  # on a form: from the QR code or the printed ID
+    application_id_source: str | None = None  # "qr" | "ocr"
+    fields: tuple[ExtractedField, ...] = ()
+    findings: tuple[str, ...] = ()  # e.g. "photocopy: no colour", "correction: blue ink"
+    copy_suspected: bool = False
+    correction_suspected: bool = False
+    title_text: str = ""
+
+
+@dataclass(frozen=True)
+class FieldComparison:
+    field: FieldName
+    form_value: str | None
+    cert_value: str | None
+    method: str
+    score: float
+    equal: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: Status
+    reasons: tuple[Reason, ...]
+    details: tuple[str, ...]
+    policy_version: str
+    decided_by: str = "auto"
+    decided_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationResult:
+    """One envelope: its pages, what was read, and what was decided."""
+
+    seq: int
+    application_id: str | None
+    page_seqs: tuple[int, ...]
+    fields: tuple[ExtractedField, ...]
+    comparisons: tuple[FieldComparison, ...]
+    cert_issue_date: date | None
+    decision: Decision
+    findings: tuple[str, ...] = field(default=())
+
+    def field_value(self, document: Document, name: FieldName) -> str | None:
+        for item in self.fields:
+            if item.document == document and item.name == name:
+                return item.value
+        return None

@@ -1,0 +1,105 @@
+"""Japanese era (和暦) dates as printed on seal certificates.
+
+An era's first year is printed 元年. The day an era starts belongs to it, so
+1989-01-07 is 昭和64年 and 1989-01-08 is 平成元年.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pipeline.text import to_halfwidth
+
+
+@dataclass(frozen=True)
+class Era:
+    name: str
+    start: date
+
+
+# Newest first, so the first era whose start is on or before a date is its era.
+ERAS: tuple[Era, ...] = (
+    Era("令和", date(2019, 5, 1)),
+    Era("平成", date(1989, 1, 8)),
+    Era("昭和", date(1926, 12, 25)),
+    Era("大正", date(1912, 7, 30)),
+    Era("明治", date(1868, 1, 25)),  # the Gregorian-calendar start used for registry dates
+)
+_BY_NAME = {era.name: era for era in ERAS}
+
+_ERA_DATE = re.compile(
+    r"(?P<era>明治|大正|昭和|平成|令和)\s*(?P<year>元|\d{1,2})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"
+)
+_WESTERN_DATE = re.compile(r"(?P<year>(?:18|19|20)\d{2})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日")
+
+
+def era_of(day: date) -> Era:
+    for era in ERAS:
+        if day >= era.start:
+            return era
+    raise ValueError(f"{day.isoformat()} is before the eras this program knows")
+
+
+def era_year(day: date) -> tuple[Era, int]:
+    era = era_of(day)
+    return era, day.year - era.start.year + 1
+
+
+def to_western(era_name: str, year: int, month: int, day: int) -> date:
+    """The Western date of an era date. Raises ValueError for a date that does
+    not exist or does not belong to the era (e.g. 平成元年1月7日)."""
+    era = _BY_NAME.get(era_name)
+    if era is None:
+        raise ValueError(f"unknown era {era_name!r}")
+    if year < 1:
+        raise ValueError("era years start at 1 (元年)")
+    result = date(era.start.year + year - 1, month, day)
+    if result < era.start:
+        raise ValueError(f"{era_name}{year}年{month}月{day}日 is before the era began")
+    following = [e for e in ERAS if e.start > era.start]
+    if following and result >= min(e.start for e in following):
+        raise ValueError(f"{era_name}{year}年{month}月{day}日 is after the era ended")
+    return result
+
+
+def format_era_date(day: date, *, fullwidth: bool = True, pad: bool = True) -> str:
+    """As a certificate prints it: 昭和４５年　１月２３日 (pad: single digits get a
+    leading full-width space), 元年 for year one."""
+    era, year = era_year(day)
+
+    def number(value: int) -> str:
+        text = str(value)
+        if pad and len(text) == 1:
+            text = "　" + text
+        return _to_fullwidth_digits(text) if fullwidth else text
+
+    year_text = "元" if year == 1 else number(year)
+    return f"{era.name}{year_text}年{number(day.month)}月{number(day.day)}日"
+
+
+def parse_era_date(text: str) -> date | None:
+    """The first valid era date in `text` (any digit width, 元年, padding), else None."""
+    normal = to_halfwidth(text)
+    for match in _ERA_DATE.finditer(normal):
+        year = 1 if match["year"] == "元" else int(match["year"])
+        try:
+            return to_western(match["era"], year, int(match["month"]), int(match["day"]))
+        except ValueError:
+            continue
+    return None
+
+
+def parse_western_date(text: str) -> date | None:
+    """The first valid date written 2026年11月20日 in `text`, else None."""
+    for match in _WESTERN_DATE.finditer(to_halfwidth(text)):
+        try:
+            return date(int(match["year"]), int(match["month"]), int(match["day"]))
+        except ValueError:
+            continue
+    return None
+
+
+def _to_fullwidth_digits(text: str) -> str:
+    return text.translate({ord(str(d)): chr(0xFF10 + d) for d in range(10)})

@@ -1,0 +1,46 @@
+"""The exception hierarchy and its exit codes, in one place.
+
+Quality problems, low confidence and mismatches are not exceptions: they are
+reasons on a decision. Exceptions are for what stops a command or a file.
+"""
+
+from __future__ import annotations
+
+
+class GbizReviewError(Exception):
+    """Base of every error the program reports to a user."""
+
+    exit_code = 1
+
+
+class BadInputError(GbizReviewError):
+    """A file the user gave cannot be used (unreadable, not an image, empty)."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class UsageError(GbizReviewError):
+    exit_code = 2
+
+
+class NotFoundError(GbizReviewError):
+    exit_code = 3
+
+
+class ToolError(GbizReviewError):
+    """An external tool (Tesseract, poppler, SANE) failed or is missing."""
+
+    exit_code = 4
+
+
+class StorageError(GbizReviewError):
+    exit_code = 5
+
+
+class ExportError(GbizReviewError):
+    exit_code = 6

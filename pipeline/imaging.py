@@ -1,0 +1,206 @@
+"""Image operations on scanned pages (numpy and OpenCV only, no OCR).
+
+Conventions: `rgb` is H×W×3 uint8; `grey` is H×W uint8 with the lighting
+flattened (paper ≈ 255); `ink` is a boolean mask of dark, non-red marks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page ready for layout work: white-balanced colour, flattened grey,
+    and the ink mask, all upright and deskewed."""
+
+    rgb: np.ndarray
+    grey: np.ndarray
+    ink: np.ndarray
+    px_per_mm: float
+
+
+def white_balance(rgb: np.ndarray) -> np.ndarray:
+    """Divide out a colour cast and uneven lighting, using each channel's local
+    paper level (a large dilation, which drops text and thin pattern lines)."""
+    small = cv2.resize(rgb, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
+    background = cv2.dilate(small, np.ones((7, 7), np.uint8))
+    background = cv2.medianBlur(background, 5)
+    background = cv2.resize(background, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+    balanced = rgb.astype(np.float32) * (255.0 / np.maximum(background.astype(np.float32), 40.0))
+    return np.clip(balanced, 0, 255).astype(np.uint8)
+
+
+def red_mask(rgb: np.ndarray) -> np.ndarray:
+    """Seal ink: clearly redder than it is green or blue."""
+    r = rgb[..., 0].astype(np.int16)
+    g = rgb[..., 1].astype(np.int16)
+    b = rgb[..., 2].astype(np.int16)
+    return (r - np.maximum(g, b) > 45) & (r > 110)
+
+
+def blue_ink_mask(rgb: np.ndarray) -> np.ndarray:
+    """Ballpoint blue: much bluer than red and darker than paper."""
+    r = rgb[..., 0].astype(np.int16)
+    g = rgb[..., 1].astype(np.int16)
+    b = rgb[..., 2].astype(np.int16)
+    return (b - r > 45) & (b - g > 15) & (r < 150)
+
+
+def chroma(rgb: np.ndarray) -> np.ndarray:
+    return rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2).astype(np.int16)
+
+
+def grey_without_red(rgb: np.ndarray) -> np.ndarray:
+    """Luminance with red seal ink turned to paper, so seals stamped over
+    printed text do not hide it."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    grey[red_mask(rgb)] = 255
+    return grey
+
+
+def ink_mask(grey: np.ndarray) -> np.ndarray:
+    """Dark marks: printed text, rules, handwriting. The security pattern and the
+    latent text of an original certificate are pale and stay out."""
+    return grey < 135
+
+
+def estimate_skew(ink: np.ndarray, limit: float = 4.0) -> float:
+    """Angle in degrees that maximises the sharpness of the row profile (text
+    lines and rules line up horizontally when the page is straight)."""
+    small = cv2.resize(ink.astype(np.uint8) * 255, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    height, width = small.shape
+    centre = (width / 2, height / 2)
+
+    def score(angle: float) -> float:
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(small, matrix, (width, height), flags=cv2.INTER_NEAREST, borderValue=0)
+        profile = turned.sum(axis=1, dtype=np.float64)
+        return float(np.square(np.diff(profile)).sum())
+
+    best = max(np.arange(-limit, limit + 1e-9, 0.25), key=score)
+    fine = max(np.arange(best - 0.25, best + 0.25 + 1e-9, 0.05), key=score)
+    return float(round(fine, 2))
+
+
+def rotate(image: np.ndarray, angle: float, fill: int | tuple[int, int, int] = 255) -> np.ndarray:
+    """Rotate about the centre by `angle` degrees (counter-clockwise), same size."""
+    if abs(angle) < 0.01:
+        return image
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    border = fill if image.ndim == 2 else (fill if isinstance(fill, tuple) else (fill,) * 3)
+    return cv2.warpAffine(
+        image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )
+
+
+def prepare(rgb: np.ndarray, px_per_mm: float, angle: float, upside_down: bool) -> Prepared:
+    balanced = white_balance(rgb)
+    if upside_down:
+        balanced = np.ascontiguousarray(balanced[::-1, ::-1])
+    balanced = rotate(balanced, angle if not upside_down else angle, fill=(255, 255, 255))
+    grey = grey_without_red(balanced)
+    return Prepared(rgb=balanced, grey=grey, ink=ink_mask(grey), px_per_mm=px_per_mm)
+
+
+def horizontal_rules(ink: np.ndarray, min_length_px: int) -> list[tuple[int, int, int]]:
+    """Ruled lines at least `min_length_px` long: (y, x0, x1), top to bottom."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, min_length_px // 4), 1))
+    opened = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    # Close small breaks (a seal or noise across the line) before measuring length.
+    opened = cv2.morphologyEx(opened, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    rules = []
+    for i in range(1, count):
+        x, y, w, h = stats[i, :4]
+        if w >= min_length_px and h <= max(6, min_length_px // 40):
+            rules.append((int(y + h // 2), int(x), int(x + w)))
+    return _merge_close(sorted(rules), gap=max(3, min_length_px // 60))
+
+
+def vertical_rules(ink: np.ndarray, min_length_px: int) -> list[tuple[int, int, int]]:
+    """Ruled vertical lines: (x, y0, y1), left to right."""
+    transposed = np.ascontiguousarray(ink.T)
+    return horizontal_rules(transposed, min_length_px)
+
+
+def _merge_close(rules: list[tuple[int, int, int]], gap: int) -> list[tuple[int, int, int]]:
+    merged: list[tuple[int, int, int]] = []
+    for y, x0, x1 in rules:
+        if merged and y - merged[-1][0] <= gap:
+            py, px0, px1 = merged[-1]
+            merged[-1] = ((py + y) // 2, min(px0, x0), max(px1, x1))
+        else:
+            merged.append((y, x0, x1))
+    return merged
+
+
+def text_rows(ink: np.ndarray, min_height: int, min_gap: int = 2) -> list[tuple[int, int]]:
+    """Runs of rows holding ink: (top, bottom) pairs, with tiny gaps bridged."""
+    profile = ink.sum(axis=1)
+    floor = max(2, int(ink.shape[1] * 0.002))
+    filled = profile > floor
+    rows: list[tuple[int, int]] = []
+    start = None
+    for y, on in enumerate(filled):
+        if on and start is None:
+            start = y
+        elif not on and start is not None:
+            rows.append((start, y))
+            start = None
+    if start is not None:
+        rows.append((start, len(filled)))
+    bridged: list[tuple[int, int]] = []
+    for top, bottom in rows:
+        if bridged and top - bridged[-1][1] <= min_gap:
+            bridged[-1] = (bridged[-1][0], bottom)
+        else:
+            bridged.append((top, bottom))
+    return [(top, bottom) for top, bottom in bridged if bottom - top >= min_height]
+
+
+def ocr_crop(grey: np.ndarray, x0: int, y0: int, x1: int, y1: int, pad: int = 12) -> np.ndarray:
+    """A crop binarised by Otsu at the scan's own size (the certificate's pattern
+    wrecks grey input), with a white margin Tesseract likes."""
+    height, width = grey.shape
+    x0, x1 = max(0, x0), min(width, x1)
+    y0, y1 = max(0, y0), min(height, y1)
+    crop = grey[y0:y1, x0:x1]
+    if crop.size == 0:
+        return np.full((pad * 2 + 8, pad * 2 + 8), 255, np.uint8)
+    threshold, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Otsu on a crop of pale pattern and little text picks a threshold inside
+    # the pattern; never let it call mid-grey ink.
+    threshold = min(threshold, 160)
+    binary = np.where(crop > threshold, 255, 0).astype(np.uint8)
+    return cv2.copyMakeBorder(binary, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+def ink_fraction(ink: np.ndarray) -> float:
+    return float(ink.mean())
+
+
+def content_columns(ink: np.ndarray, y0: int, y1: int) -> tuple[int, int] | None:
+    """Left- and rightmost ink columns in a band, or None when it is empty."""
+    band = ink[y0:y1]
+    columns = np.flatnonzero(band.any(axis=0))
+    if columns.size == 0:
+        return None
+    return int(columns[0]), int(columns[-1])
+
+
+def find_qr(rgb: np.ndarray) -> tuple[str, np.ndarray] | None:
+    """Decode a QR code: (payload, corner points) or None."""
+    detector = cv2.QRCodeDetector()
+    try:
+        payload, points, _ = detector.detectAndDecode(rgb)
+    except cv2.error:
+        return None
+    if not payload or points is None:
+        return None
+    return payload, points.reshape(-1, 2)

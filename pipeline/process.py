@@ -1,0 +1,212 @@
+"""The pipeline as a script of plain stages:
+
+    ingest:  files → originals store + pages with their scan measurements (a batch)
+    process: pages → page analyses → applications → decisions → database
+
+Pages are analysed in parallel worker processes (Tesseract is single-threaded
+on purpose); workers receive ids and hashes, never pixels, and read the
+originals from the store themselves.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from pipeline import grouping, loading, originals, reading, storage
+from pipeline.config import TOKYO, Settings, prepare_home
+from pipeline.decide import History, decide
+from pipeline.domain import ApplicationResult, PageAnalysis, PageKind, ScanQuality, SourcePage
+from pipeline.errors import BadInputError, GbizReviewError, NotFoundError, ToolError
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    batch_id: str | None
+    page_count: int
+    errors: tuple[BadInputError, ...]
+    skipped: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class _MeasuredFile:
+    name: str
+    digest: str
+    size: int
+    pages: tuple[tuple[int, str, ScanQuality], ...]  # (page_in_file, source_name, quality)
+
+
+def new_batch_id(now: datetime | None = None) -> str:
+    moment = (now or datetime.now(TOKYO)).astimezone(TOKYO)
+    return f"B{moment:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+
+
+def _measure_file(args: tuple[str, str, str]) -> _MeasuredFile | BadInputError:
+    """Worker: decode one stored original and measure its pages."""
+    name, digest, root = args
+    try:
+        data = originals.read(Path(root), digest)
+        pages = tuple(
+            (page.page_in_file, page.source_name, page.quality)
+            for page in loading.iter_pages(name, data)
+        )
+    except BadInputError as error:
+        return error
+    return _MeasuredFile(name=name, digest=digest, size=len(data), pages=pages)
+
+
+def ingest(
+    settings: Settings,
+    paths: list[Path],
+    received: date,
+    station: str | None = None,
+    on_error: Callable[[BadInputError], None] | None = None,
+) -> IngestResult:
+    """Store the files as one batch, in the order given. A bad file is reported
+    and left out; the others go on."""
+    prepare_home(settings)
+    files, skipped = loading.expand_paths(paths)
+    errors: list[BadInputError] = []
+
+    def fail(error: BadInputError) -> None:
+        errors.append(error)
+        if on_error:
+            on_error(error)
+
+    stored: list[tuple[str, str]] = []
+    for path in files:
+        try:
+            data = loading.read_file(path)
+            if not data:
+                raise BadInputError(str(path), "empty file (0 bytes)")
+        except BadInputError as error:
+            fail(error)
+            continue
+        digest, _ = originals.store(settings.originals_dir, data)
+        stored.append((path.name, digest))
+
+    jobs = [(name, digest, str(settings.originals_dir)) for name, digest in stored]
+    measured = _map(_measure_file, jobs, settings.workers)
+    pages: list[tuple[SourcePage, ScanQuality]] = []
+    kept: dict[str, tuple[int, str]] = {}
+    for (name, _digest), result in zip(stored, measured, strict=True):
+        if isinstance(result, BadInputError):
+            fail(result)
+            continue
+        kept.setdefault(result.digest, (result.size, name))
+        for page_in_file, source_name, quality in result.pages:
+            page = SourcePage(len(pages), source_name, result.digest, page_in_file)
+            pages.append((page, quality))
+    if not pages:
+        return IngestResult(None, 0, tuple(errors), tuple(skipped))
+    batch_id = new_batch_id()
+    with storage.session_for(settings.database_url) as session:
+        storage.add_batch(session, batch_id, received, station, pages, kept)
+        session.commit()
+    return IngestResult(batch_id, len(pages), tuple(errors), tuple(skipped))
+
+
+@dataclass(frozen=True)
+class _PageJob:
+    seq: int
+    source_name: str
+    digest: str
+    page_in_file: int
+    quality: ScanQuality
+    root: str
+
+
+def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
+    """Worker: read one page of a stored original and analyse it. A page that
+    breaks the reader becomes an UNKNOWN page with the reason, so one bad page
+    never stops a batch; a missing tool stops it."""
+    try:
+        data = originals.read(Path(job.root), job.digest)
+        name = job.source_name.split("#")[0]
+        page = next(loading.iter_pages(name, data, only=job.page_in_file))
+        return reading.analyse_page(page.rgb, job.seq, job.quality)
+    except ToolError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the batch
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        return PageAnalysis(
+            seq=job.seq, kind=PageKind.UNKNOWN, quality=job.quality, rotated_180=False, skew_deg=0.0,
+            findings=(f"could not be analysed: {detail[:200]}",),
+        )
+
+
+def _quality_of(row: storage.PageRow) -> ScanQuality:
+    return ScanQuality(
+        width_px=row.width_px, height_px=row.height_px, dpi_x=row.dpi_x, dpi_y=row.dpi_y,
+        effective_dpi=row.effective_dpi, mode=row.mode, channels=row.channels,
+        bits_per_channel=row.bits_per_channel, distinct_levels=row.distinct_levels,
+        colour_spread=row.colour_spread,
+        problems=tuple(p for p in row.quality_problems.split("; ") if p),
+    )
+
+
+def analyse_batch_pages(settings: Settings, batch_id: str) -> list[PageAnalysis]:
+    with storage.session_for(settings.database_url) as session:
+        rows = storage.pages_of(session, batch_id)
+    jobs = [
+        _PageJob(row.seq, row.source_name, row.original_sha256, row.page_in_file, _quality_of(row), str(settings.originals_dir))
+        for row in rows
+    ]
+    return _map(_analyse_stored_page, jobs, settings.workers)
+
+
+def decide_batch(settings: Settings, batch_id: str, analyses: list[PageAnalysis]) -> list[ApplicationResult]:
+    with storage.session_for(settings.database_url) as session:
+        batch = session.get(storage.BatchRow, batch_id)
+        if batch is None:
+            raise NotFoundError(f"no batch {batch_id}")
+        earlier = storage.known_application_ids(session, exclude_batch=batch_id)
+    results: list[ApplicationResult] = []
+    seen: set[str] = set()
+    for group in grouping.split_applications(analyses):
+        history = History(earlier=earlier, this_batch=frozenset(seen))
+        result = decide(group, batch.received, history, settings.min_confidence)
+        results.append(result)
+        if result.application_id:
+            seen.add(result.application_id)
+    return results
+
+
+def process_batch(settings: Settings, batch_id: str) -> list[ApplicationResult]:
+    analyses = analyse_batch_pages(settings, batch_id)
+    results = decide_batch(settings, batch_id, analyses)
+    with storage.session_for(settings.database_url) as session:
+        storage.save_results(session, batch_id, analyses, results)
+        session.commit()
+    return results
+
+
+def process_waiting(settings: Settings, batch_id: str | None = None) -> dict[str, list[ApplicationResult]]:
+    with storage.session_for(settings.database_url) as session:
+        if batch_id is not None:
+            batch = session.get(storage.BatchRow, batch_id)
+            if batch is None:
+                raise NotFoundError(f"no batch {batch_id}")
+            waiting = [batch_id] if batch.state != "processed" else []
+        else:
+            waiting = [batch.id for batch in storage.batches_waiting(session)]
+    return {batch: process_batch(settings, batch) for batch in waiting}
+
+
+def _map(function, jobs: list, workers: int) -> list:  # type: ignore[no-untyped-def]
+    if workers <= 1 or len(jobs) <= 1:
+        return [function(job) for job in jobs]
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            return list(pool.map(function, jobs, chunksize=1))
+    except GbizReviewError:
+        raise
+    except BrokenPipeError as exc:  # pragma: no cover - a worker died
+        print(f"gbiz-review: a worker process died: {exc}", file=sys.stderr)
+        raise

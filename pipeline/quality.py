@@ -1,0 +1,118 @@
+"""The scanning rules (電子帳簿保存法 スキャナ保存), judged from the pixels as well
+as the file's metadata: at least 200 dpi, colour with 256 levels per channel
+really present. A page that breaks them goes back to the operator (rescan)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.domain import ScanQuality
+
+MIN_DPI = 200.0
+# A4 at 200 dpi is 1654 × 2339 px, but scanners truncate the millimetres
+# (SANE gives 1653 × 2338), so the pixel test allows half a percent.
+PIXEL_DPI_TOLERANCE = 0.995
+A4_INCHES = (210 / 25.4, 297 / 25.4)
+# A real 8-bit colour scan uses far more levels per channel than this; a
+# black-and-white or 16-colour image, however it is stored, uses at most 16.
+MIN_LEVELS = 24
+# An interpolating upscale of such an image adds in-between values on edges,
+# but leaves its flat areas exactly flat: a scan's sensor noise never does.
+MAX_FLAT_SHARE = 0.5
+MAX_FLAT_COLOURS = 32
+# Mean (max − min) over R, G, B. A colour scan of even a black-and-white page
+# carries sensor noise between channels; a grey image stored as RGB has none.
+MIN_COLOUR_SPREAD = 0.35
+
+
+def effective_dpi(width_px: int, height_px: int) -> float:
+    """The resolution an A4 page of this pixel size was scanned at (either orientation)."""
+    short, long = sorted((width_px, height_px))
+    return min(short / A4_INCHES[0], long / A4_INCHES[1])
+
+
+def count_levels(channel: np.ndarray) -> int:
+    """Levels that hold a real share of the pixels, so that the few in-between
+    values an interpolating upscale leaves on edges do not count."""
+    histogram = np.bincount(channel.ravel(), minlength=256)
+    floor = max(2, channel.size // 200_000)
+    return int((histogram >= floor).sum())
+
+
+def flat_areas(rgb: np.ndarray) -> tuple[float, int]:
+    """Share of pixels whose right and lower neighbours have exactly the same
+    colour, and how many distinct colours those flat pixels have."""
+    same = (rgb[:-1, :-1] == rgb[1:, :-1]).all(axis=2) & (rgb[:-1, :-1] == rgb[:-1, 1:]).all(axis=2)
+    share = float(same.mean())
+    if share == 0:
+        return 0.0, 0
+    flat = rgb[:-1, :-1][same]
+    packed = (flat[:, 0].astype(np.int32) << 16) | (flat[:, 1].astype(np.int32) << 8) | flat[:, 2]
+    return share, int(np.unique(packed).size)
+
+
+def measure(
+    rgb: np.ndarray,
+    *,
+    mode: str,
+    channels: int,
+    bits_per_channel: int,
+    dpi: tuple[float, float] | None,
+) -> ScanQuality:
+    """Measure one page. `rgb` is the page converted to 8-bit RGB; `mode`,
+    `channels` and `bits_per_channel` describe the file as stored."""
+    height, width = rgb.shape[:2]
+    sample = rgb[::3, ::3]
+    levels = min(count_levels(sample[..., c]) for c in range(3))
+    spread = float(
+        (sample.max(axis=2).astype(np.int16) - sample.min(axis=2).astype(np.int16)).mean()
+    )
+    eff = effective_dpi(width, height)
+    problems: list[str] = []
+
+    if dpi is None:
+        problems.append("no resolution recorded in the file")
+    else:
+        lowest = min(dpi)
+        if lowest < MIN_DPI:
+            problems.append(f"resolution {lowest:g} dpi is below {MIN_DPI:g} dpi")
+        elif abs(lowest - eff) > 0.1 * eff:
+            problems.append(
+                f"the file says {lowest:g} dpi but its pixel size says about {eff:.0f} dpi"
+            )
+    if eff < MIN_DPI * PIXEL_DPI_TOLERANCE:
+        problems.append(
+            f"pixel size {width}×{height} is below {MIN_DPI:g} dpi for A4 (about {eff:.0f} dpi)"
+        )
+    if channels < 3 or mode in ("L", "LA", "1", "I", "I;16", "F"):
+        kind = "black-and-white" if bits_per_channel == 1 or mode == "1" else "greyscale"
+        problems.append(f"{kind} image ({mode}); the rules need colour")
+    elif bits_per_channel < 8:
+        problems.append(f"{bits_per_channel} bits per channel; the rules need 8 (256 levels)")
+    elif spread < MIN_COLOUR_SPREAD:
+        problems.append("the colour channels are identical: a greyscale scan stored as colour")
+    if channels >= 3 and levels < MIN_LEVELS:
+        problems.append(
+            f"only {levels} levels in a colour channel; the rules need 256 levels really present"
+        )
+    elif channels >= 3:
+        flat_share, flat_colours = flat_areas(sample)
+        if flat_share > MAX_FLAT_SHARE and flat_colours <= MAX_FLAT_COLOURS:
+            problems.append(
+                f"{flat_share:.0%} of the page is exactly flat in {flat_colours} colours: "
+                "an upscaled image with few levels, not a 256-level scan"
+            )
+
+    return ScanQuality(
+        width_px=width,
+        height_px=height,
+        dpi_x=dpi[0] if dpi else None,
+        dpi_y=dpi[1] if dpi else None,
+        effective_dpi=round(eff, 1),
+        mode=mode,
+        channels=channels,
+        bits_per_channel=bits_per_channel,
+        distinct_levels=levels,
+        colour_spread=round(spread, 3),
+        problems=tuple(problems),
+    )

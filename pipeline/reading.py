@@ -1,0 +1,432 @@
+"""Reading one page: blank or not, which way up, what document, and its fields.
+
+Each page is read on its own (pages are analysed in parallel); tying pages into
+applications and judging them happens later, in `grouping` and `decide`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from ocr import tesseract
+from pipeline import eras, identifiers, imaging
+from pipeline.domain import (
+    Box,
+    Document,
+    ExtractedField,
+    FieldName,
+    PageAnalysis,
+    PageKind,
+    ScanQuality,
+)
+from pipeline.text import digits_only, normalise_name, to_halfwidth
+
+APPLICATION_ID = re.compile(r"GB\d{12}")
+QUALIFICATIONS = ("代表取締役", "代表執行役", "代表社員", "代表理事", "取締役", "理事")
+BLANK_INK_FRACTION = 0.0015
+
+
+@cache
+def layouts() -> dict:
+    text = resources.files("pipeline").joinpath("data/layouts.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Maps millimetres on the printed page to pixels of the prepared page."""
+
+    px_per_mm: float
+    dx: float = 0.0  # pixel offset of the printed page's origin
+    dy: float = 0.0
+
+    def x(self, mm: float) -> int:
+        return int(round(self.dx + mm * self.px_per_mm))
+
+    def y(self, mm: float) -> int:
+        return int(round(self.dy + mm * self.px_per_mm))
+
+    def mm(self, value: float) -> int:
+        return int(round(value * self.px_per_mm))
+
+
+def analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality) -> PageAnalysis:
+    px_per_mm = quality.effective_dpi / 25.4
+    dpi = int(round(quality.effective_dpi))
+    balanced = imaging.white_balance(rgb)
+    grey = imaging.grey_without_red(balanced)
+    ink = imaging.ink_mask(grey)
+    # Edges of the scan (shadows of the feeder) are not content.
+    margin = int(5 * px_per_mm)
+    inner = ink[margin:-margin, margin:-margin]
+    if imaging.ink_fraction(inner) < BLANK_INK_FRACTION and not imaging.red_mask(balanced).any():
+        return PageAnalysis(seq=seq, kind=PageKind.BLANK, quality=quality, rotated_180=False, skew_deg=0.0)
+
+    skew = imaging.estimate_skew(ink)
+    # Deskew first, then look for the form's QR code in either orientation.
+    for upside_down in (False, True):
+        page = imaging.prepare(rgb, px_per_mm, skew, upside_down)
+        qr = _find_form_qr(page)
+        if qr is not None:
+            return _read_form(page, seq, quality, skew, upside_down, dpi, qr)
+    for upside_down in (False, True):
+        page = imaging.prepare(rgb, px_per_mm, skew, upside_down)
+        kind, title = _classify_by_title(page, dpi)
+        if kind is PageKind.FORM:
+            return _read_form(page, seq, quality, skew, upside_down, dpi, None, title)
+        if kind is PageKind.CERTIFICATE:
+            return _read_certificate(page, seq, quality, skew, upside_down, dpi, title)
+        if kind is not PageKind.UNKNOWN:
+            return PageAnalysis(
+                seq=seq, kind=kind, quality=quality, rotated_180=upside_down, skew_deg=skew,
+                title_text=title,
+            )
+    return PageAnalysis(
+        seq=seq, kind=PageKind.UNKNOWN, quality=quality, rotated_180=False, skew_deg=skew,
+        findings=("no known document title found",),
+    )
+
+
+# --- classification ----------------------------------------------------------
+
+
+def _find_form_qr(page: imaging.Prepared) -> tuple[str, np.ndarray] | None:
+    """The form's QR code sits in the top-right corner of an upright page."""
+    height, width = page.grey.shape
+    corner = page.rgb[: height // 4, width // 2 :]
+    found = imaging.find_qr(corner)
+    if found is None:
+        return None
+    payload, points = found
+    return payload.strip(), points + np.array([width // 2, 0])
+
+
+def _classify_by_title(page: imaging.Prepared, dpi: int) -> tuple[PageKind, str]:
+    frame = _Frame(page.px_per_mm)
+    y0, y1 = frame.y(5), frame.y(45)
+    crop = imaging.ocr_crop(page.grey, frame.x(20), y0, frame.x(195), y1)
+    text = tesseract.read(crop, dpi=dpi, psm=6).text
+    return title_kind(text), text
+
+
+def title_kind(text: str) -> PageKind:
+    """Which document a title band belongs to. Spaces are dropped: the
+    certificate's title is printed letter-spaced."""
+    squeezed = re.sub(r"\s+", "", to_halfwidth(text))
+    if not squeezed:
+        return PageKind.UNKNOWN
+    if any(word in squeezed for word in ("履歴", "事項", "全部証明", "登記簿")):
+        return PageKind.OTHER_DOCUMENT
+    if any(word in squeezed for word in ("印鑑登録", "登録証明")):
+        return PageKind.OTHER_DOCUMENT
+    if "チェック" in squeezed or fuzz.partial_ratio("チェックシート", squeezed) >= 80:
+        return PageKind.CHECK_SHEET
+    if "申請書" in squeezed or "gBiz" in squeezed or fuzz.partial_ratio("登録申請書", squeezed) >= 80:
+        return PageKind.FORM
+    if fuzz.partial_ratio("印鑑証明書", squeezed) >= 80:
+        return PageKind.CERTIFICATE
+    return PageKind.UNKNOWN
+
+
+# --- the application form -----------------------------------------------------
+
+
+def _read_form(
+    page: imaging.Prepared,
+    seq: int,
+    quality: ScanQuality,
+    skew: float,
+    upside_down: bool,
+    dpi: int,
+    qr: tuple[str, np.ndarray] | None,
+    title: str = "",
+) -> PageAnalysis:
+    layout = layouts()["form"]
+    frame = _Frame(page.px_per_mm)
+    findings: list[str] = []
+    if qr is not None:
+        # The QR's top-left corner is printed at (170, 10) mm: that places the page.
+        corner = qr[1].min(axis=0)
+        frame = _Frame(page.px_per_mm, corner[0] - 170 * page.px_per_mm, corner[1] - 10 * page.px_per_mm)
+
+    printed_id = _read_printed_id(page, frame, dpi, layout)
+    qr_id = qr[0] if qr is not None and APPLICATION_ID.fullmatch(qr[0]) else None
+    if qr_id and printed_id and qr_id != printed_id:
+        findings.append(f"QR code says {qr_id} but the printed ID reads {printed_id}")
+    application_id = qr_id or printed_id
+    id_source = "qr" if qr_id else ("ocr" if printed_id else None)
+
+    rows, divider = _form_rows(page, frame, layout)
+    fields: list[ExtractedField] = []
+    for name, reader in (
+        (FieldName.CORPORATE_NUMBER, _form_corporate_number),
+        (FieldName.NAME, _form_name),
+        (FieldName.BIRTH_DATE, _form_birth_date),
+    ):
+        top, bottom = rows[name.value]
+        x0 = divider + frame.mm(1.5)
+        x1 = divider + frame.mm(layout["value_width_mm"])
+        y0, y1 = top + frame.mm(1.2), bottom - frame.mm(1.2)
+        fields.append(reader(page, seq, dpi, (x0, y0, x1, y1)))
+
+    correction = _correction_marks(page, frame, rows, layout)
+    findings.extend(correction)
+    return PageAnalysis(
+        seq=seq,
+        kind=PageKind.FORM,
+        quality=quality,
+        rotated_180=upside_down,
+        skew_deg=skew,
+        application_id=application_id,
+        application_id_source=id_source,
+        fields=tuple(fields),
+        findings=tuple(findings),
+        correction_suspected=bool(correction),
+        title_text=title,
+    )
+
+
+def _read_printed_id(page: imaging.Prepared, frame: _Frame, dpi: int, layout: dict) -> str | None:
+    zone = layout["application_id"]
+    crop = imaging.ocr_crop(page.grey, frame.x(zone["x0"]), frame.y(zone["y0"]), frame.x(zone["x1"]), frame.y(zone["y1"]))
+    text = tesseract.read(crop, dpi=dpi, lang="eng", psm=7, whitelist="GB0123456789").text
+    match = APPLICATION_ID.search(text.replace(" ", ""))
+    return match.group(0) if match else None
+
+
+def _form_rows(page: imaging.Prepared, frame: _Frame, layout: dict) -> tuple[dict[str, tuple[int, int]], int]:
+    """Row bands (top, bottom) by field name, and the x of the label/value divider.
+    The table's own rules place them; nominal positions are the fallback."""
+    min_length = frame.mm(layout["table_rules_min_length_mm"])
+    found = [
+        y for y, _x0, _x1 in imaging.horizontal_rules(page.grey < 190, min_length)
+        if frame.y(50) <= y <= frame.y(215)
+    ]
+    names = layout["table1_rows"] + layout["table2_rows"]
+    rules = _fit_rules(found, [frame.y(y) for y in layout["nominal_rules_y"]], tolerance=frame.mm(2.5))
+    bands = [(rules[i], rules[i + 1]) for i in range(3)] + [(rules[4 + i], rules[5 + i]) for i in range(6)]
+    rows = dict(zip(names, bands, strict=True))
+
+    verticals = imaging.vertical_rules(page.grey[rules[0] : rules[-1]] < 190, frame.mm(20))
+    dividers = [x for x, _y0, _y1 in verticals if frame.x(40) <= x <= frame.x(90)]
+    divider = dividers[0] if dividers else frame.x(layout["nominal_divider_x"])
+    return rows, divider
+
+
+def _fit_rules(found: list[int], nominal: list[int], tolerance: int) -> list[int]:
+    """Pair the rules found with the ones the layout expects: choose the shift
+    that lines up the most of them, take each found rule that lines up, and
+    put the missing ones where the others say they should be."""
+    if not found:
+        return nominal
+    best_shift, best_hits = 0, -1
+    for f in found:
+        for n in nominal:
+            shift = f - n
+            hits = sum(1 for m in nominal if any(abs(m + shift - g) <= tolerance for g in found))
+            if hits > best_hits:
+                best_shift, best_hits = shift, hits
+    fitted = []
+    for n in nominal:
+        near = [g for g in found if abs(n + best_shift - g) <= tolerance]
+        fitted.append(min(near, key=lambda g: abs(n + best_shift - g)) if near else n + best_shift)
+    return fitted
+
+
+def _field(document: Document, name: FieldName, raw: str, value: str | None, confidence: float, seq: int, box: tuple[int, int, int, int]) -> ExtractedField:
+    x0, y0, x1, y1 = box
+    return ExtractedField(
+        document=document, name=name, raw_text=raw, value=value,
+        confidence=confidence if value is not None else 0.0, page_seq=seq,
+        box=Box(x0, y0, x1 - x0, y1 - y0),
+    )
+
+
+def _form_corporate_number(page: imaging.Prepared, seq: int, dpi: int, box: tuple[int, int, int, int]) -> ExtractedField:
+    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi, lang="eng", whitelist=tesseract.DIGITS)
+    digits = digits_only(result.text)
+    value = digits if len(digits) == 13 else None
+    confidence = result.confidence
+    if value is not None and not identifiers.is_valid_corporate_number(value):
+        confidence = 0.0  # a failed check digit is a misread until a person says otherwise
+    return _field(Document.FORM, FieldName.CORPORATE_NUMBER, result.text, value, confidence, seq, box)
+
+
+def _form_name(page: imaging.Prepared, seq: int, dpi: int, box: tuple[int, int, int, int]) -> ExtractedField:
+    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi)
+    value = name_from_words(result) or None
+    return _field(Document.FORM, FieldName.NAME, result.text, value, result.confidence, seq, box)
+
+
+def _form_birth_date(page: imaging.Prepared, seq: int, dpi: int, box: tuple[int, int, int, int]) -> ExtractedField:
+    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi, whitelist=tesseract.DIGITS + "年月日")
+    parsed = eras.parse_western_date(result.text.replace(" ", ""))
+    value = parsed.isoformat() if parsed else None
+    return _field(Document.FORM, FieldName.BIRTH_DATE, result.text, value, result.confidence, seq, box)
+
+
+def name_from_words(result: tesseract.OcrResult) -> str:
+    """A name as 'family given': Tesseract splits Japanese into arbitrary words,
+    so the family/given boundary is taken from the widest gap between
+    characters, when it is clearly wider than the spacing between letters."""
+    words = [w for w in result.words if w.text.strip()]
+    if not words:
+        return ""
+    if len(words) == 1:
+        return normalise_name(words[0].text)
+    gaps = [words[i + 1].left - (words[i].left + words[i].width) for i in range(len(words) - 1)]
+    char_height = max(1, int(np.median([w.height for w in words])))
+    widest = int(np.argmax(gaps))
+    text_parts = [normalise_name(w.text).replace(" ", "") for w in words]
+    if gaps[widest] >= 0.5 * char_height:
+        family = "".join(text_parts[: widest + 1])
+        given = "".join(text_parts[widest + 1 :])
+        return f"{family} {given}"
+    return "".join(text_parts)
+
+
+# --- the seal certificate ------------------------------------------------------
+
+
+def _read_certificate(
+    page: imaging.Prepared, seq: int, quality: ScanQuality, skew: float, upside_down: bool, dpi: int, title: str
+) -> PageAnalysis:
+    layout = layouts()["certificate"]
+    frame = _locate_seal_box(page, layout)
+    offsets = layout["rows_from_box_top"]
+    search = frame.mm(layout["row_search_mm"])
+    x0 = frame.x(layout["seal_box"]["x0"]) - frame.mm(3)
+    x1 = x0 + frame.mm(layout["row_width_mm"])
+    fields: list[ExtractedField] = []
+
+    def band(name: str) -> tuple[int, int, int, int]:
+        expected = frame.y(layout["seal_box"]["y0"] + offsets[name])
+        return _text_band(page, x0, x1, expected, search)
+
+    box = band("company_number")
+    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi)
+    base = identifiers.parse_company_number(result.text)
+    fields.append(_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, result.text, base, result.confidence, seq, box))
+    derived = identifiers.corporate_number_from_base(base) if base else None
+    fields.append(_field(Document.CERTIFICATE, FieldName.CORPORATE_NUMBER, result.text, derived, result.confidence, seq, box))
+
+    box = band("name")
+    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi)
+    name = certificate_name(result)
+    fields.append(_field(Document.CERTIFICATE, FieldName.NAME, result.text, name or None, result.confidence, seq, box))
+
+    for field_name, row in ((FieldName.BIRTH_DATE, "birth_date"), (FieldName.ISSUE_DATE, "issue_date")):
+        box = band(row)
+        result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi)
+        parsed = eras.parse_era_date(result.text.replace(" ", ""))
+        fields.append(
+            _field(Document.CERTIFICATE, field_name, result.text, parsed.isoformat() if parsed else None, result.confidence, seq, box)
+        )
+
+    copy_findings = _photocopy_signs(page)
+    return PageAnalysis(
+        seq=seq,
+        kind=PageKind.CERTIFICATE,
+        quality=quality,
+        rotated_180=upside_down,
+        skew_deg=skew,
+        fields=tuple(fields),
+        findings=tuple(copy_findings),
+        copy_suspected=bool(copy_findings),
+        title_text=title,
+    )
+
+
+def certificate_name(result: tesseract.OcrResult) -> str:
+    """The representative's name from the '資格　氏名' line, without the 資格."""
+    words = list(result.words)
+    joined = "".join(w.text for w in words)
+    for qualification in QUALIFICATIONS:
+        if joined.startswith(qualification):
+            # Drop the words that make up the qualification, keep the gaps after it.
+            consumed = ""
+            while words and len(consumed) < len(qualification):
+                consumed += words.pop(0).text
+            rest = consumed[len(qualification):]
+            if rest:
+                words.insert(0, tesseract.OcrWord(rest, 0.0, 0, 0, 0, 0))
+            break
+    return name_from_words(tesseract.OcrResult(tuple(words)))
+
+
+def _locate_seal_box(page: imaging.Prepared, layout: dict) -> _Frame:
+    """The certificate's seal box (a 50 mm ruled square) anchors its layout."""
+    frame = _Frame(page.px_per_mm)
+    nominal = layout["seal_box"]
+    size = frame.mm(nominal["x1"] - nominal["x0"])
+    region = page.ink[: frame.y(130), : frame.x(120)]
+    horizontals = [r for r in imaging.horizontal_rules(region, int(size * 0.85)) if r[2] - r[1] <= size * 1.15]
+    verticals = [r for r in imaging.vertical_rules(region, int(size * 0.85)) if r[2] - r[1] <= size * 1.15]
+    if horizontals and verticals:
+        top = horizontals[0][0]
+        left = verticals[0][0]
+        return _Frame(page.px_per_mm, left - nominal["x0"] * page.px_per_mm, top - nominal["y0"] * page.px_per_mm)
+    return frame
+
+
+def _text_band(page: imaging.Prepared, x0: int, x1: int, expected_y: int, search: int) -> tuple[int, int, int, int]:
+    """The text row nearest `expected_y` within ± `search` px, as a crop box."""
+    y0, y1 = max(0, expected_y - 2 * search), expected_y + 2 * search
+    rows = imaging.text_rows(page.ink[y0:y1, x0:x1], min_height=max(4, search // 8))
+    if rows:
+        centre = expected_y - y0
+        top, bottom = min(rows, key=lambda r: abs((r[0] + r[1]) / 2 - centre))
+        if abs((top + bottom) / 2 - centre) <= search:
+            pad = max(4, (bottom - top) // 3)
+            return x0, y0 + top - pad, x1, y0 + bottom + pad
+    half = search // 2 + search // 4
+    return x0, expected_y - half, x1, expected_y + half
+
+
+def _photocopy_signs(page: imaging.Prepared) -> list[str]:
+    """An original certificate is colour: a tinted security pattern and red
+    seals. A photocopy has neither (and its latent 複写 shows, which the
+    grey-level test below does not need)."""
+    colour = imaging.chroma(page.rgb)
+    tinted = float((colour > 18).mean())
+    red = float(imaging.red_mask(page.rgb).mean())
+    findings = []
+    if red < 0.0003 and tinted < 0.01:
+        findings.append(f"no colour on the certificate (tinted {tinted:.2%}, red {red:.3%}): a photocopy")
+    return findings
+
+
+# --- handwritten corrections ------------------------------------------------------
+
+
+def _correction_marks(page: imaging.Prepared, frame: _Frame, rows: dict[str, tuple[int, int]], layout: dict) -> list[str]:
+    findings = []
+    top = min(band[0] for band in rows.values())
+    bottom = max(band[1] for band in rows.values())
+    table = (slice(top, bottom), slice(frame.x(15), frame.x(195)))
+    blue = int(imaging.blue_ink_mask(page.rgb[table]).sum())
+    if blue > frame.mm(1) ** 2 * 4:
+        findings.append(f"handwriting in blue ink on the form ({blue} px)")
+    red = imaging.red_mask(page.rgb)
+    seal = layout["seal_box"]
+    margin = frame.mm(12)
+    red[frame.y(seal["y0"]) - margin : frame.y(seal["y1"]) + margin, frame.x(seal["x0"]) - margin : frame.x(seal["x1"]) + margin] = False
+    stray_red = int(red.sum())
+    if stray_red > frame.mm(1) ** 2 * 4:
+        findings.append(f"red ink outside the seal box, e.g. a correction seal ({stray_red} px)")
+    # Strike-through: a long straight stroke inside a row, away from the rules.
+    strikes = 0
+    for band_top, band_bottom in rows.values():
+        inner = page.ink[band_top + frame.mm(2) : band_bottom - frame.mm(2), frame.x(60) : frame.x(195)]
+        if inner.size and imaging.horizontal_rules(inner, frame.mm(15)):
+            strikes += 1
+    if strikes:
+        findings.append(f"strike-through lines in {strikes} row(s) of the form")
+    return findings

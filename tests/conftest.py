@@ -1,0 +1,29 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+A4_200 = (1654, 2339)
+
+
+def scan_like(size=A4_200, seed=0) -> np.ndarray:
+    """A page-sized colour image with paper, some dark strokes and sensor noise."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    page = np.full((height, width, 3), (246, 244, 238), np.int16)
+    for row in range(200, height - 200, 90):
+        page[row : row + 18, 150 : width - 300] = (30, 30, 35)
+    page += rng.integers(-6, 7, page.shape, dtype=np.int16)
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def colour_page() -> Image.Image:
+    return Image.fromarray(scan_like())

@@ -1,0 +1,64 @@
+from datetime import date
+
+import pytest
+
+from pipeline.eras import format_era_date, parse_era_date, parse_western_date, to_western
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("昭和４５年　１月２３日生", date(1970, 1, 23)),
+        ("昭和45年1月23日", date(1970, 1, 23)),
+        ("令和　６年１１月　１日", date(2024, 11, 1)),
+        ("令和元年５月１日", date(2019, 5, 1)),
+        ("平成元年１月８日", date(1989, 1, 8)),
+        ("昭和６４年１月７日", date(1989, 1, 7)),
+        ("平成３１年４月３０日", date(2019, 4, 30)),
+        ("昭和元年１２月２５日", date(1926, 12, 25)),
+        ("大正１５年１２月２４日", date(1926, 12, 24)),
+    ],
+)
+def test_era_dates(text, expected):
+    assert parse_era_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "平成元年１月７日",  # still 昭和64年
+        "令和元年４月３０日",  # still 平成31年
+        "昭和元年１２月２４日",  # still 大正
+        "昭和６５年１月１日",  # 昭和 ended in its 64th year
+        "平成３１年５月１日",  # already 令和
+        "令和６年２月３０日",  # no such day
+        "令和６年１３月１日",
+    ],
+)
+def test_dates_outside_their_era_or_calendar_are_rejected(text):
+    assert parse_era_date(text) is None
+
+
+def test_round_trip_through_the_printed_form():
+    for day in (date(1944, 1, 31), date(1989, 1, 7), date(1989, 1, 8), date(2019, 5, 1), date(2026, 11, 20)):
+        assert parse_era_date(format_era_date(day) + "生") == day
+        assert parse_era_date(format_era_date(day, fullwidth=False, pad=False)) == day
+
+
+def test_printed_form_uses_gannen_and_fullwidth_padding():
+    assert format_era_date(date(2019, 5, 1)) == "令和元年　５月　１日"
+    assert format_era_date(date(1970, 1, 23)) == "昭和４５年　１月２３日"
+
+
+def test_to_western_rejects_unknown_era_and_year_zero():
+    with pytest.raises(ValueError):
+        to_western("光文", 1, 1, 1)
+    with pytest.raises(ValueError):
+        to_western("令和", 0, 1, 1)
+
+
+def test_western_dates_on_the_form():
+    assert parse_western_date("2026年11月20日") == date(2026, 11, 20)
+    assert parse_western_date("１９７０年１月２３日") == date(1970, 1, 23)
+    assert parse_western_date("1970 年 1 月 23 日") == date(1970, 1, 23)
+    assert parse_western_date("2026年2月30日") is None
