@@ -3,6 +3,8 @@ returns its evidence: both values, the method and a score."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rapidfuzz.distance import Levenshtein
 
 from matching.names import comparable_name
@@ -36,3 +38,27 @@ def _similarity(left: str | None, right: str | None) -> float:
     if not left or not right:
         return 0.0
     return round(Levenshtein.normalized_similarity(left, right), 3)
+
+
+_COMPARE = {
+    FieldName.CORPORATE_NUMBER: compare_corporate_numbers,
+    FieldName.NAME: compare_names,
+    FieldName.BIRTH_DATE: compare_dates,
+}
+
+
+def compare_readings(field: FieldName, form: tuple[str, ...], cert: tuple[str, ...]) -> FieldComparison:
+    """A field read more than one way on each side: equal when some reading of
+    the form equals some reading of the certificate. Two independent documents
+    agreeing is far stronger evidence than Tesseract's own confidence, and two
+    different values misread into the same string is not a realistic event.
+    Otherwise the evidence is the first (most agreed) reading of each side."""
+    compare = _COMPARE[field]
+    for left in form:
+        for right in cert:
+            result = compare(left, right)
+            if result.equal:
+                if (left, right) != (form[0], cert[0]):
+                    result = replace(result, method=result.method + "; agreed through an alternative reading")
+                return result
+    return compare(form[0] if form else None, cert[0] if cert else None)

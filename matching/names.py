@@ -26,6 +26,10 @@ def fold_variants(text: str) -> str:
     return "".join(table.get(ch, ch) for ch in text)
 
 
+# OCR litter between the characters of a name; never part of a registered name.
+_LITTER = str.maketrans("", "", ".,'`\"、。･:;|_")
+
+
 def comparable_name(text: str) -> str:
-    """NFKC, no spaces, variants folded: the form in which two names are equal."""
-    return fold_variants(normalise_name(text)).replace(" ", "")
+    """NFKC, no spaces or OCR litter, variants folded: the form in which two names are equal."""
+    return fold_variants(normalise_name(text)).replace(" ", "").translate(_LITTER)

@@ -4,10 +4,10 @@ comes in as arguments."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from matching.compare import compare_corporate_numbers, compare_dates, compare_names
+from matching.compare import compare_readings
 from pipeline.config import POLICY_VERSION
 from pipeline.domain import (
     ApplicationResult,
@@ -108,11 +108,11 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
         if certificate.copy_suspected:
             reasons.append(Reason.COPY)
             details.extend(certificate.findings)
-        comparisons = (
-            compare_corporate_numbers(_v(value(Document.FORM, FieldName.CORPORATE_NUMBER)), _v(value(Document.CERTIFICATE, FieldName.CORPORATE_NUMBER))),
-            compare_names(_v(value(Document.FORM, FieldName.NAME)), _v(value(Document.CERTIFICATE, FieldName.NAME))),
-            compare_dates(_v(value(Document.FORM, FieldName.BIRTH_DATE)), _v(value(Document.CERTIFICATE, FieldName.BIRTH_DATE))),
+        comparisons = tuple(
+            compare_readings(name, _readings(value(Document.FORM, name)), _readings(value(Document.CERTIFICATE, name)))
+            for name in (FieldName.CORPORATE_NUMBER, FieldName.NAME, FieldName.BIRTH_DATE)
         )
+        fields = [_settle(f, comparisons) for f in fields]
         for comparison in comparisons:
             if comparison.form_value is None or comparison.cert_value is None:
                 missing = "form" if comparison.form_value is None else "certificate"
@@ -155,6 +155,36 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
         decision=decision,
         findings=tuple(findings),
     )
+
+
+def decide_all(
+    groups: list[PageGroup], received: date, earlier: dict[str, str], min_confidence: float
+) -> list[ApplicationResult]:
+    """Decide a batch's applications in scan order; an ID seen earlier in the
+    batch makes the later envelope a DUPLICATE."""
+    results: list[ApplicationResult] = []
+    seen: set[str] = set()
+    for group in groups:
+        result = decide(group, received, History(earlier, frozenset(seen)), min_confidence)
+        results.append(result)
+        if result.application_id:
+            seen.add(result.application_id)
+    return results
+
+
+def _readings(item: ExtractedField | None) -> tuple[str, ...]:
+    return item.readings if item is not None else ()
+
+
+def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type: ignore[type-arg]
+    """When the two documents agreed through an alternative reading, that
+    reading becomes the field's value (the report shows what matched)."""
+    for comparison in comparisons:
+        if comparison.field is item.name and comparison.equal:
+            agreed = comparison.form_value if item.document is Document.FORM else comparison.cert_value
+            if agreed and agreed != item.value:
+                return replace(item, value=agreed, alternatives=tuple(a for a in item.readings if a != agreed))
+    return item
 
 
 def _v(item: ExtractedField | None) -> str | None:

@@ -122,6 +122,14 @@ class ExtractedField:
     confidence: float  # 0..100
     page_seq: int
     box: Box | None
+    # Other normalised readings of the same zone (other binarisation or model);
+    # matching may accept one of them when it agrees with the other document.
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def readings(self) -> tuple[str, ...]:
+        first = (self.value,) if self.value else ()
+        return first + tuple(a for a in self.alternatives if a and a != self.value)
 
 
 @dataclass(frozen=True)

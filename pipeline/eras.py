@@ -91,6 +91,37 @@ def parse_era_date(text: str) -> date | None:
     return None
 
 
+_LOOSE_ERA_DATE = re.compile(
+    r"(?P<era>[^\d元年月日]{0,2}?)(?P<year>元|\d{1,2})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
+)
+
+
+def parse_era_date_near(text: str, earliest: date, latest: date) -> date | None:
+    """An era date whose era name may be misread (信和 for 令和, 昭租 for 昭和):
+    every era sharing a character with what was read is tried, and the one
+    date that falls in [earliest, latest] is taken. None when no era or more
+    than one fits. An exactly printed era is taken as printed."""
+    normal = re.sub(r"\s+", "", to_halfwidth(text))
+    exact = parse_era_date(normal)
+    if exact is not None:
+        return exact
+    for match in _LOOSE_ERA_DATE.finditer(normal):
+        year = 1 if match["year"] == "元" else int(match["year"])
+        token = match["era"]
+        candidates = [era for era in ERAS if set(era.name) & set(token)] or list(ERAS)
+        fitting = set()
+        for era in candidates:
+            try:
+                day = to_western(era.name, year, int(match["month"]), int(match["day"]))
+            except ValueError:
+                continue
+            if earliest <= day <= latest:
+                fitting.add(day)
+        if len(fitting) == 1:
+            return fitting.pop()
+    return None
+
+
 def parse_western_date(text: str) -> date | None:
     """The first valid date written 2026年11月20日 in `text`, else None."""
     for match in _WESTERN_DATE.finditer(to_halfwidth(text)):

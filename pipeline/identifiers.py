@@ -13,7 +13,8 @@ from pipeline.text import to_halfwidth
 _DIGITS_12 = re.compile(r"^[0-9]{12}$")
 _DIGITS_13 = re.compile(r"^[0-9]{13}$")
 # 4-2-6 shape as printed on a seal certificate, e.g. ０１００－０１－０１２３４５.
-_SEPARATOR = r"[\s\-‐－ー—―−]*"
+# Hyphens as printed, and as Tesseract misreads them (ー, 一).
+_SEPARATOR = r"[\s\-‐－ー—―−一]*"
 _COMPANY_NUMBER = re.compile(rf"(?<![0-9])([0-9]{{4}}){_SEPARATOR}([0-9]{{2}}){_SEPARATOR}([0-9]{{6}})(?![0-9])")
 
 

@@ -29,9 +29,9 @@ def white_balance(rgb: np.ndarray) -> np.ndarray:
     small = cv2.resize(rgb, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
     background = cv2.dilate(small, np.ones((7, 7), np.uint8))
     background = cv2.medianBlur(background, 5)
+    background = np.maximum(background, 40)
     background = cv2.resize(background, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
-    balanced = rgb.astype(np.float32) * (255.0 / np.maximum(background.astype(np.float32), 40.0))
-    return np.clip(balanced, 0, 255).astype(np.uint8)
+    return cv2.divide(rgb, background, scale=255.0)
 
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
@@ -99,13 +99,29 @@ def rotate(image: np.ndarray, angle: float, fill: int | tuple[int, int, int] = 2
     )
 
 
-def prepare(rgb: np.ndarray, px_per_mm: float, angle: float, upside_down: bool) -> Prepared:
-    balanced = white_balance(rgb)
+def prepare(balanced: np.ndarray, px_per_mm: float, angle: float, upside_down: bool) -> Prepared:
+    """The upright, deskewed page from a white-balanced scan."""
+    turned = rotate(balanced, angle, fill=(255, 255, 255))
     if upside_down:
-        balanced = np.ascontiguousarray(balanced[::-1, ::-1])
-    balanced = rotate(balanced, angle if not upside_down else angle, fill=(255, 255, 255))
-    grey = grey_without_red(balanced)
-    return Prepared(rgb=balanced, grey=grey, ink=ink_mask(grey), px_per_mm=px_per_mm)
+        turned = np.ascontiguousarray(turned[::-1, ::-1])
+    grey = grey_without_red(turned)
+    ink = ink_mask(grey)
+    specks = speck_mask(ink, px_per_mm)
+    # A photocopy's latent 複写 is printed as a field of tiny dots: out of the
+    # way for layout and OCR alike.
+    grey[specks] = 255
+    ink[specks] = False
+    return Prepared(rgb=turned, grey=grey, ink=ink, px_per_mm=px_per_mm)
+
+
+def speck_mask(ink: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """Dark components far smaller than any stroke of 10 pt text (dots of a
+    photocopied security pattern, scanner dust)."""
+    limit = max(4, int(round(8 * (px_per_mm / (200 / 25.4)) ** 2)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] <= limit
+    small[0] = False
+    return small[labels]
 
 
 def horizontal_rules(ink: np.ndarray, min_length_px: int) -> list[tuple[int, int, int]]:
@@ -179,6 +195,15 @@ def ocr_crop(grey: np.ndarray, x0: int, y0: int, x1: int, y1: int, pad: int = 12
     threshold = min(threshold, 160)
     binary = np.where(crop > threshold, 255, 0).astype(np.uint8)
     return cv2.copyMakeBorder(binary, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+def grey_crop(grey: np.ndarray, x0: int, y0: int, x1: int, y1: int, pad: int = 12) -> np.ndarray:
+    """A crop as it is, with a white margin."""
+    height, width = grey.shape
+    crop = grey[max(0, y0) : min(height, y1), max(0, x0) : min(width, x1)]
+    if crop.size == 0:
+        return np.full((pad * 2 + 8, pad * 2 + 8), 255, np.uint8)
+    return cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
 
 
 def ink_fraction(ink: np.ndarray) -> float:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipeline import grouping, loading, originals, reading, storage
 from pipeline.config import TOKYO, Settings, prepare_home
-from pipeline.decide import History, decide
+from pipeline.decide import decide_all
 from pipeline.domain import ApplicationResult, PageAnalysis, PageKind, ScanQuality, SourcePage
 from pipeline.errors import BadInputError, GbizReviewError, NotFoundError, ToolError
 
@@ -120,6 +120,7 @@ class _PageJob:
     page_in_file: int
     quality: ScanQuality
     root: str
+    received: date
 
 
 def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
@@ -130,7 +131,7 @@ def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
         data = originals.read(Path(job.root), job.digest)
         name = job.source_name.split("#")[0]
         page = next(loading.iter_pages(name, data, only=job.page_in_file))
-        return reading.analyse_page(page.rgb, job.seq, job.quality)
+        return reading.analyse_page(page.rgb, job.seq, job.quality, job.received)
     except ToolError:
         raise
     except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the batch
@@ -153,9 +154,15 @@ def _quality_of(row: storage.PageRow) -> ScanQuality:
 
 def analyse_batch_pages(settings: Settings, batch_id: str) -> list[PageAnalysis]:
     with storage.session_for(settings.database_url) as session:
+        batch = session.get(storage.BatchRow, batch_id)
+        if batch is None:
+            raise NotFoundError(f"no batch {batch_id}")
         rows = storage.pages_of(session, batch_id)
     jobs = [
-        _PageJob(row.seq, row.source_name, row.original_sha256, row.page_in_file, _quality_of(row), str(settings.originals_dir))
+        _PageJob(
+            row.seq, row.source_name, row.original_sha256, row.page_in_file, _quality_of(row),
+            str(settings.originals_dir), batch.received,
+        )
         for row in rows
     ]
     return _map(_analyse_stored_page, jobs, settings.workers)
@@ -167,15 +174,7 @@ def decide_batch(settings: Settings, batch_id: str, analyses: list[PageAnalysis]
         if batch is None:
             raise NotFoundError(f"no batch {batch_id}")
         earlier = storage.known_application_ids(session, exclude_batch=batch_id)
-    results: list[ApplicationResult] = []
-    seen: set[str] = set()
-    for group in grouping.split_applications(analyses):
-        history = History(earlier=earlier, this_batch=frozenset(seen))
-        result = decide(group, batch.received, history, settings.min_confidence)
-        results.append(result)
-        if result.application_id:
-            seen.add(result.application_id)
-    return results
+    return decide_all(grouping.split_applications(analyses), batch.received, earlier, settings.min_confidence)
 
 
 def process_batch(settings: Settings, batch_id: str) -> list[ApplicationResult]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 
@@ -28,6 +29,8 @@ from pipeline.domain import (
 )
 from pipeline.text import digits_only, normalise_name, to_halfwidth
 
+# Punctuation Tesseract puts between the characters of a name.
+_LITTER = str.maketrans("", "", ".,'`\"、。･:;|_")
 APPLICATION_ID = re.compile(r"GB\d{12}")
 QUALIFICATIONS = ("代表取締役", "代表執行役", "代表社員", "代表理事", "取締役", "理事")
 BLANK_INK_FRACTION = 0.0015
@@ -57,7 +60,9 @@ class _Frame:
         return int(round(value * self.px_per_mm))
 
 
-def analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality) -> PageAnalysis:
+def analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: date) -> PageAnalysis:
+    """Everything one page tells; `received` bounds the dates that can be meant
+    when an era name is misread."""
     px_per_mm = quality.effective_dpi / 25.4
     dpi = int(round(quality.effective_dpi))
     balanced = imaging.white_balance(rgb)
@@ -70,19 +75,29 @@ def analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality) -> PageAnalysi
         return PageAnalysis(seq=seq, kind=PageKind.BLANK, quality=quality, rotated_180=False, skew_deg=0.0)
 
     skew = imaging.estimate_skew(ink)
-    # Deskew first, then look for the form's QR code in either orientation.
+    upright = imaging.prepare(balanced, px_per_mm, skew, upside_down=False)
+    flipped: imaging.Prepared | None = None
+
+    def turned() -> imaging.Prepared:
+        nonlocal flipped
+        if flipped is None:
+            flipped = imaging.prepare(balanced, px_per_mm, skew, upside_down=True)
+        return flipped
+
+    # The form carries a QR code in its top-right corner: cheap and decisive.
+    qr = _find_form_qr(upright)
+    if qr is not None:
+        return _read_form(upright, seq, quality, skew, False, dpi, qr)
+    qr = _find_form_qr(turned())
+    if qr is not None:
+        return _read_form(turned(), seq, quality, skew, True, dpi, qr)
     for upside_down in (False, True):
-        page = imaging.prepare(rgb, px_per_mm, skew, upside_down)
-        qr = _find_form_qr(page)
-        if qr is not None:
-            return _read_form(page, seq, quality, skew, upside_down, dpi, qr)
-    for upside_down in (False, True):
-        page = imaging.prepare(rgb, px_per_mm, skew, upside_down)
+        page = turned() if upside_down else upright
         kind, title = _classify_by_title(page, dpi)
         if kind is PageKind.FORM:
             return _read_form(page, seq, quality, skew, upside_down, dpi, None, title)
         if kind is PageKind.CERTIFICATE:
-            return _read_certificate(page, seq, quality, skew, upside_down, dpi, title)
+            return _read_certificate(page, seq, quality, skew, upside_down, dpi, title, received)
         if kind is not PageKind.UNKNOWN:
             return PageAnalysis(
                 seq=seq, kind=kind, quality=quality, rotated_180=upside_down, skew_deg=skew,
@@ -109,30 +124,51 @@ def _find_form_qr(page: imaging.Prepared) -> tuple[str, np.ndarray] | None:
 
 
 def _classify_by_title(page: imaging.Prepared, dpi: int) -> tuple[PageKind, str]:
+    """Read the title band (y 5–45 mm): the tallest text row in it is the title;
+    it is read on its own as one line, the band as a block as a second opinion."""
     frame = _Frame(page.px_per_mm)
-    y0, y1 = frame.y(5), frame.y(45)
-    crop = imaging.ocr_crop(page.grey, frame.x(20), y0, frame.x(195), y1)
-    text = tesseract.read(crop, dpi=dpi, psm=6).text
-    return title_kind(text), text
+    x0, x1, y0, y1 = frame.x(20), frame.x(195), frame.y(5), frame.y(45)
+    texts = []
+    rows = imaging.text_rows(page.ink[y0:y1, x0:x1], min_height=frame.mm(2))
+    if rows:
+        top, bottom = max(rows, key=lambda r: r[1] - r[0])
+        pad = frame.mm(1.5)
+        crop = imaging.ocr_crop(page.grey, x0, y0 + top - pad, x1, y0 + bottom + pad)
+        texts.append(tesseract.read(crop, dpi=dpi, psm=7).text)
+        kind = title_kind(texts[-1])
+        if kind is not PageKind.UNKNOWN:
+            return kind, texts[-1]
+    crop = imaging.ocr_crop(page.grey, x0, y0, x1, y1)
+    texts.append(tesseract.read(crop, dpi=dpi, psm=6).text)
+    return title_kind(texts[-1]), " / ".join(texts)
+
+
+# Titles as printed; letter-spacing is dropped before matching.
+TITLES: tuple[tuple[str, PageKind], ...] = (
+    ("履歴事項全部証明書", PageKind.OTHER_DOCUMENT),
+    ("印鑑登録証明書", PageKind.OTHER_DOCUMENT),  # a person's, not the company's
+    ("チェックシート", PageKind.CHECK_SHEET),
+    ("登録申請書", PageKind.FORM),
+    ("印鑑証明書", PageKind.CERTIFICATE),
+)
+TITLE_MIN_SCORE = 60.0
 
 
 def title_kind(text: str) -> PageKind:
-    """Which document a title band belongs to. Spaces are dropped: the
-    certificate's title is printed letter-spaced."""
+    """Which document a title belongs to: the known title that the text holds
+    most of (Tesseract misreads a character or two of a title now and then)."""
     squeezed = re.sub(r"\s+", "", to_halfwidth(text))
     if not squeezed:
         return PageKind.UNKNOWN
+    # Unambiguous fragments first: a 履歴事項 certificate also ends in 証明書.
     if any(word in squeezed for word in ("履歴", "事項", "全部証明", "登記簿")):
         return PageKind.OTHER_DOCUMENT
     if any(word in squeezed for word in ("印鑑登録", "登録証明")):
         return PageKind.OTHER_DOCUMENT
-    if "チェック" in squeezed or fuzz.partial_ratio("チェックシート", squeezed) >= 80:
-        return PageKind.CHECK_SHEET
-    if "申請書" in squeezed or "gBiz" in squeezed or fuzz.partial_ratio("登録申請書", squeezed) >= 80:
+    if "gBiz" in squeezed or "申請書" in squeezed:
         return PageKind.FORM
-    if fuzz.partial_ratio("印鑑証明書", squeezed) >= 80:
-        return PageKind.CERTIFICATE
-    return PageKind.UNKNOWN
+    best, kind = max((fuzz.partial_ratio(title, squeezed), kind) for title, kind in TITLES)
+    return kind if best >= TITLE_MIN_SCORE else PageKind.UNKNOWN
 
 
 # --- the application form -----------------------------------------------------
@@ -156,25 +192,28 @@ def _read_form(
         corner = qr[1].min(axis=0)
         frame = _Frame(page.px_per_mm, corner[0] - 170 * page.px_per_mm, corner[1] - 10 * page.px_per_mm)
 
-    printed_id = _read_printed_id(page, frame, dpi, layout)
     qr_id = qr[0] if qr is not None and APPLICATION_ID.fullmatch(qr[0]) else None
+    # The printed ID is read only when the QR code gives none: a QR payload
+    # carries its own error correction, OCR of 14 characters does not.
+    printed_id = None if qr_id else _read_printed_id(page, frame, dpi, layout)
     if qr_id and printed_id and qr_id != printed_id:
         findings.append(f"QR code says {qr_id} but the printed ID reads {printed_id}")
     application_id = qr_id or printed_id
     id_source = "qr" if qr_id else ("ocr" if printed_id else None)
 
     rows, divider = _form_rows(page, frame, layout)
-    fields: list[ExtractedField] = []
-    for name, reader in (
-        (FieldName.CORPORATE_NUMBER, _form_corporate_number),
-        (FieldName.NAME, _form_name),
-        (FieldName.BIRTH_DATE, _form_birth_date),
-    ):
+    boxes = {}
+    for name in (FieldName.CORPORATE_NUMBER, FieldName.NAME, FieldName.BIRTH_DATE):
         top, bottom = rows[name.value]
         x0 = divider + frame.mm(1.5)
         x1 = divider + frame.mm(layout["value_width_mm"])
-        y0, y1 = top + frame.mm(1.2), bottom - frame.mm(1.2)
-        fields.append(reader(page, seq, dpi, (x0, y0, x1, y1)))
+        boxes[name] = (x0, top + frame.mm(1.2), x1, bottom - frame.mm(1.2))
+    readings = _read_variants(page, boxes, dpi, FORM_VARIANTS)
+    fields = [
+        _number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq),
+        _name_field(Document.FORM, readings, boxes, seq),
+        _date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None),
+    ]
 
     correction = _correction_marks(page, frame, rows, layout)
     findings.extend(correction)
@@ -249,27 +288,105 @@ def _field(document: Document, name: FieldName, raw: str, value: str | None, con
     )
 
 
-def _form_corporate_number(page: imaging.Prepared, seq: int, dpi: int, box: tuple[int, int, int, int]) -> ExtractedField:
-    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi, lang="eng", whitelist=tesseract.DIGITS)
+@dataclass(frozen=True)
+class _Variant:
+    """One way of reading every field zone of a page: crop kind and model."""
+
+    label: str
+    crop: str  # "binary" | "grey"
+    lang: str
+
+
+# Measured on generated sets (names): the form reads best from the grey crop
+# with the script model, the certificate from the binarised crop (its security
+# pattern wrecks grey input). Each variant fails differently, so the readings
+# are combined: agreement decides, not Tesseract's confidence.
+FORM_VARIANTS = (_Variant("grey/Japanese+jpn", "grey", "Japanese+jpn"), _Variant("binary/jpn", "binary", "jpn"))
+CERTIFICATE_VARIANTS = (
+    _Variant("binary/Japanese+jpn", "binary", "Japanese+jpn"),
+    _Variant("binary/jpn", "binary", "jpn"),
+    _Variant("grey/jpn", "grey", "jpn"),
+)
+
+Readings = dict[FieldName, list[tesseract.OcrResult]]
+
+
+def _read_variants(
+    page: imaging.Prepared, boxes: dict[FieldName, tuple[int, int, int, int]], dpi: int, variants: tuple[_Variant, ...]
+) -> Readings:
+    """Every zone read by every variant, one Tesseract process per variant."""
+    names = list(boxes)
+    readings: Readings = {name: [] for name in names}
+    for variant in variants:
+        cut = imaging.ocr_crop if variant.crop == "binary" else imaging.grey_crop
+        results = tesseract.read_many([cut(page.grey, *boxes[n]) for n in names], dpi=dpi, lang=variant.lang)
+        for name, result in zip(names, results, strict=True):
+            readings[name].append(result)
+    return readings
+
+
+def _box(bounds: tuple[int, int, int, int]) -> Box:
+    x0, y0, x1, y1 = bounds
+    return Box(x0, y0, x1 - x0, y1 - y0)
+
+
+def _combine(
+    document: Document,
+    name: FieldName,
+    results: list[tesseract.OcrResult],
+    parse,  # type: ignore[no-untyped-def]
+    bounds: tuple[int, int, int, int],
+    seq: int,
+) -> ExtractedField:
+    """The field from several readings: each is parsed by the field's format;
+    the value is the one most readings agree on (the first reading breaks
+    ties), the others are kept as alternatives. Confidence is 100 when two
+    readings agree, else the best Tesseract confidence of the parsed ones."""
+    parsed = [(parse(result), result) for result in results]
+    values = [v for v, _ in parsed if v]
+    raw = " | ".join(result.text for result in results)
+    if not values:
+        return ExtractedField(document, name, raw, None, 0.0, seq, _box(bounds))
+    counts = {v: values.count(v) for v in values}
+    value = max(values, key=lambda v: (counts[v], -values.index(v)))
+    confidence = 100.0 if counts[value] >= 2 else max(r.confidence for v, r in parsed if v == value)
+    alternatives = tuple(dict.fromkeys(v for v in values if v != value))
+    return ExtractedField(document, name, raw, value, confidence, seq, _box(bounds), alternatives)
+
+
+def _parse_corporate_number(result: tesseract.OcrResult) -> str | None:
     digits = digits_only(result.text)
-    value = digits if len(digits) == 13 else None
-    confidence = result.confidence
-    if value is not None and not identifiers.is_valid_corporate_number(value):
-        confidence = 0.0  # a failed check digit is a misread until a person says otherwise
-    return _field(Document.FORM, FieldName.CORPORATE_NUMBER, result.text, value, confidence, seq, box)
+    return digits if len(digits) == 13 and identifiers.is_valid_corporate_number(digits) else None
 
 
-def _form_name(page: imaging.Prepared, seq: int, dpi: int, box: tuple[int, int, int, int]) -> ExtractedField:
-    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi)
-    value = name_from_words(result) or None
-    return _field(Document.FORM, FieldName.NAME, result.text, value, result.confidence, seq, box)
+def _parse_company_number(result: tesseract.OcrResult) -> str | None:
+    found = identifiers.parse_company_number(result.text)
+    if found:
+        return found
+    # The label's kanji hold no digits: twelve digits on the line are the number.
+    digits = digits_only(result.text)
+    return digits if len(digits) == 12 else None
 
 
-def _form_birth_date(page: imaging.Prepared, seq: int, dpi: int, box: tuple[int, int, int, int]) -> ExtractedField:
-    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi, whitelist=tesseract.DIGITS + "年月日")
-    parsed = eras.parse_western_date(result.text.replace(" ", ""))
-    value = parsed.isoformat() if parsed else None
-    return _field(Document.FORM, FieldName.BIRTH_DATE, result.text, value, result.confidence, seq, box)
+def _number_field(document, name, readings, boxes, seq) -> ExtractedField:  # type: ignore[no-untyped-def]
+    parse = _parse_corporate_number if name is FieldName.CORPORATE_NUMBER else _parse_company_number
+    return _combine(document, name, readings[name], parse, boxes[name], seq)
+
+
+def _name_field(document, readings, boxes, seq) -> ExtractedField:  # type: ignore[no-untyped-def]
+    parse = name_from_words if document is Document.FORM else certificate_name
+    return _combine(document, FieldName.NAME, readings[FieldName.NAME], lambda r: parse(r) or None, boxes[FieldName.NAME], seq)
+
+
+def _date_field(document, name, readings, boxes, seq, plausible) -> ExtractedField:  # type: ignore[no-untyped-def]
+    def parse(result: tesseract.OcrResult) -> str | None:
+        if plausible is None:
+            found = eras.parse_western_date(result.text.replace(" ", ""))
+        else:
+            found = eras.parse_era_date_near(result.text, *plausible)
+        return found.isoformat() if found else None
+
+    return _combine(document, name, readings[name], parse, boxes[name], seq)
 
 
 def name_from_words(result: tesseract.OcrResult) -> str:
@@ -279,12 +396,15 @@ def name_from_words(result: tesseract.OcrResult) -> str:
     words = [w for w in result.words if w.text.strip()]
     if not words:
         return ""
+    words = [w for w in words if w.text.translate(_LITTER).strip()]
+    if not words:
+        return ""
     if len(words) == 1:
-        return normalise_name(words[0].text)
+        return normalise_name(words[0].text).translate(_LITTER)
     gaps = [words[i + 1].left - (words[i].left + words[i].width) for i in range(len(words) - 1)]
     char_height = max(1, int(np.median([w.height for w in words])))
     widest = int(np.argmax(gaps))
-    text_parts = [normalise_name(w.text).replace(" ", "") for w in words]
+    text_parts = [normalise_name(w.text).replace(" ", "").translate(_LITTER) for w in words]
     if gaps[widest] >= 0.5 * char_height:
         family = "".join(text_parts[: widest + 1])
         given = "".join(text_parts[widest + 1 :])
@@ -296,7 +416,8 @@ def name_from_words(result: tesseract.OcrResult) -> str:
 
 
 def _read_certificate(
-    page: imaging.Prepared, seq: int, quality: ScanQuality, skew: float, upside_down: bool, dpi: int, title: str
+    page: imaging.Prepared, seq: int, quality: ScanQuality, skew: float, upside_down: bool, dpi: int, title: str,
+    received: date,
 ) -> PageAnalysis:
     layout = layouts()["certificate"]
     frame = _locate_seal_box(page, layout)
@@ -310,25 +431,33 @@ def _read_certificate(
         expected = frame.y(layout["seal_box"]["y0"] + offsets[name])
         return _text_band(page, x0, x1, expected, search)
 
-    box = band("company_number")
-    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi)
-    base = identifiers.parse_company_number(result.text)
-    fields.append(_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, result.text, base, result.confidence, seq, box))
-    derived = identifiers.corporate_number_from_base(base) if base else None
-    fields.append(_field(Document.CERTIFICATE, FieldName.CORPORATE_NUMBER, result.text, derived, result.confidence, seq, box))
-
-    box = band("name")
-    result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi)
-    name = certificate_name(result)
-    fields.append(_field(Document.CERTIFICATE, FieldName.NAME, result.text, name or None, result.confidence, seq, box))
-
-    for field_name, row in ((FieldName.BIRTH_DATE, "birth_date"), (FieldName.ISSUE_DATE, "issue_date")):
-        box = band(row)
-        result = tesseract.read(imaging.ocr_crop(page.grey, *box), dpi=dpi)
-        parsed = eras.parse_era_date(result.text.replace(" ", ""))
-        fields.append(
-            _field(Document.CERTIFICATE, field_name, result.text, parsed.isoformat() if parsed else None, result.confidence, seq, box)
-        )
+    boxes = {
+        FieldName.COMPANY_NUMBER: band("company_number"),
+        FieldName.NAME: band("name"),
+        FieldName.BIRTH_DATE: band("birth_date"),
+        FieldName.ISSUE_DATE: band("issue_date"),
+    }
+    readings = _read_variants(page, boxes, dpi, CERTIFICATE_VARIANTS)
+    plausible = {
+        # A representative is an adult; a certificate is at most a few decades
+        # old (older ones are EXPIRED, and must still be read as what they are).
+        FieldName.BIRTH_DATE: (date(1900, 1, 1), date(received.year - 15, 12, 31)),
+        FieldName.ISSUE_DATE: (date(received.year - 30, 1, 1), received + timedelta(days=366)),
+    }
+    company = _number_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, readings, boxes, seq)
+    derived = replace(
+        company,
+        name=FieldName.CORPORATE_NUMBER,
+        value=identifiers.corporate_number_from_base(company.value) if company.value else None,
+        alternatives=tuple(identifiers.corporate_number_from_base(a) for a in company.alternatives),
+    )
+    fields = [
+        company,
+        derived,
+        _name_field(Document.CERTIFICATE, readings, boxes, seq),
+        _date_field(Document.CERTIFICATE, FieldName.BIRTH_DATE, readings, boxes, seq, plausible[FieldName.BIRTH_DATE]),
+        _date_field(Document.CERTIFICATE, FieldName.ISSUE_DATE, readings, boxes, seq, plausible[FieldName.ISSUE_DATE]),
+    ]
 
     copy_findings = _photocopy_signs(page)
     return PageAnalysis(

@@ -101,7 +101,9 @@ class ExportResult:
 
 
 def _iso_tokyo(moment: datetime) -> str:
-    return moment.replace(tzinfo=UTC).astimezone(TOKYO).isoformat(timespec="seconds")
+    if moment.tzinfo is None:  # stored as UTC by a database without time zones
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TOKYO).isoformat(timespec="seconds")
 
 
 def _names(out_dir: Path, export_id: str) -> dict[str, Path]:
@@ -231,7 +233,7 @@ def export(session: Session, out_dir: Path) -> ExportResult:
     ]
     already = set(session.exec(exported))
     created_at = storage.utcnow()
-    export_id = created_at.replace(tzinfo=UTC).astimezone(TOKYO).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+    export_id = created_at.astimezone(TOKYO).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
     items = []
     for position, app in enumerate(a for a in candidates if a.id not in already):
         assert app.id is not None

@@ -21,7 +21,7 @@ from pipeline.domain import ApplicationResult, PageAnalysis, ScanQuality, Source
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 class BatchRow(SQLModel, table=True):
@@ -98,6 +98,7 @@ class FieldRow(SQLModel, table=True):
     box_y: int | None = None
     box_width: int | None = None
     box_height: int | None = None
+    alternatives: str = "[]"  # JSON list of other readings of the same zone
 
 
 class ComparisonRow(SQLModel, table=True):
@@ -269,6 +270,7 @@ def save_results(
                     box_y=item.box.y if item.box else None,
                     box_width=item.box.width if item.box else None,
                     box_height=item.box.height if item.box else None,
+                    alternatives=json.dumps(list(item.alternatives), ensure_ascii=False),
                 )
             )
         for comparison in result.comparisons:

@@ -2,7 +2,13 @@ from datetime import date
 
 import pytest
 
-from pipeline.eras import format_era_date, parse_era_date, parse_western_date, to_western
+from pipeline.eras import (
+    format_era_date,
+    parse_era_date,
+    parse_era_date_near,
+    parse_western_date,
+    to_western,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +68,24 @@ def test_western_dates_on_the_form():
     assert parse_western_date("１９７０年１月２３日") == date(1970, 1, 23)
     assert parse_western_date("1970 年 1 月 23 日") == date(1970, 1, 23)
     assert parse_western_date("2026年2月30日") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("信和 8 年 9 月 25 日", date(2026, 9, 25)),  # 令 misread
+        ("和8年9月25日", date(2026, 9, 25)),
+        ("令和8年9月25日", date(2026, 9, 25)),
+    ],
+)
+def test_issue_dates_with_a_misread_era(text, expected):
+    assert parse_era_date_near(text, date(2006, 1, 1), date(2026, 11, 20)) == expected
+
+
+def test_birth_dates_with_a_misread_era_use_the_plausible_one():
+    assert parse_era_date_near("昭 租 50 年 1 月 22 日 生", date(1900, 1, 1), date(2010, 1, 1)) == date(1975, 1, 22)
+    assert parse_era_date_near("平戌3年4月5日", date(1900, 1, 1), date(2010, 1, 1)) == date(1991, 4, 5)
+    # 和 alone fits 昭和 and 令和; only 昭和 gives an adult's birth date.
+    assert parse_era_date_near("和50年1月22日", date(1900, 1, 1), date(2010, 1, 1)) == date(1975, 1, 22)
+    # Nothing fits: no guess.
+    assert parse_era_date_near("和90年1月22日", date(1900, 1, 1), date(2010, 1, 1)) is None

@@ -1,0 +1,161 @@
+"""Decisions from page analyses: every reason, and approval only when all checks pass."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from pipeline.decide import History, certificate_is_current, decide_all, three_months_before
+from pipeline.domain import (
+    Document,
+    ExtractedField,
+    FieldName,
+    PageAnalysis,
+    PageKind,
+    Reason,
+    ScanQuality,
+    Status,
+)
+from pipeline.grouping import split_applications
+
+RECEIVED = date(2026, 11, 20)
+GOOD = ScanQuality(1654, 2339, 200, 200, 200.0, "RGB", 3, 8, 200, 3.0)
+BAD = replace(GOOD, problems=("resolution 150 dpi is below 200 dpi",))
+NO_HISTORY = History(earlier={}, this_batch=frozenset())
+
+
+def field(document, name, value, confidence=90.0, seq=0):
+    return ExtractedField(document, name, value or "", value, confidence, seq, None)
+
+
+def form(seq=0, app_id="GB260112300042", number="7000012050002", name="高橋 一郎", born="1970-01-23", **extra):
+    fields = (
+        field(Document.FORM, FieldName.CORPORATE_NUMBER, number, seq=seq),
+        field(Document.FORM, FieldName.NAME, name, seq=seq),
+        field(Document.FORM, FieldName.BIRTH_DATE, born, seq=seq),
+    )
+    return PageAnalysis(seq, PageKind.FORM, extra.pop("quality", GOOD), False, 0.0, app_id, "qr", fields, **extra)
+
+
+def certificate(seq=1, number="7000012050002", name="髙橋 一郎", born="1970-01-23", issued="2026-10-01", issue_confidence=90.0, **extra):
+    fields = (
+        field(Document.CERTIFICATE, FieldName.CORPORATE_NUMBER, number, seq=seq),
+        field(Document.CERTIFICATE, FieldName.NAME, name, seq=seq),
+        field(Document.CERTIFICATE, FieldName.BIRTH_DATE, born, seq=seq),
+        field(Document.CERTIFICATE, FieldName.ISSUE_DATE, issued, confidence=issue_confidence, seq=seq),
+    )
+    return PageAnalysis(seq, PageKind.CERTIFICATE, extra.pop("quality", GOOD), False, 0.0, None, None, fields, **extra)
+
+
+def page(kind, seq, quality=GOOD):
+    return PageAnalysis(seq, kind, quality, False, 0.0)
+
+
+def decide_pages(*pages, history=NO_HISTORY, min_confidence=40.0):
+    return decide_all(split_applications(list(pages)), RECEIVED, history.earlier, min_confidence)
+
+
+def test_a_matching_application_is_approved_with_a_variant_kanji():
+    (result,) = decide_pages(form(), certificate(), page(PageKind.CHECK_SHEET, 2), page(PageKind.BLANK, 3))
+    assert result.decision.status is Status.AUTO_APPROVED, result.decision.details
+    assert result.decision.reasons == ()
+    assert result.page_seqs == (0, 1, 2, 3)
+    assert result.cert_issue_date == date(2026, 10, 1)
+    assert [c.equal for c in result.comparisons] == [True, True, True]
+    assert result.decision.policy_version
+
+
+@pytest.mark.parametrize(
+    ("cert_change", "field_name"),
+    [
+        ({"number": "9060001240548"}, "corporate_number"),
+        ({"name": "高橋 次郎"}, "name"),
+        ({"born": "1970-01-24"}, "birth_date"),
+    ],
+)
+def test_each_mismatch_is_held_with_its_evidence(cert_change, field_name):
+    (result,) = decide_pages(form(), certificate(**cert_change))
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert result.decision.reasons == (Reason.MISMATCH,)
+    assert any(d.startswith(field_name) for d in result.decision.details)
+
+
+def test_three_months_is_calendar_months():
+    assert three_months_before(date(2026, 11, 20)) == date(2026, 8, 20)
+    assert three_months_before(date(2026, 5, 31)) == date(2026, 2, 28)
+    assert three_months_before(date(2027, 2, 15)) == date(2026, 11, 15)
+    assert certificate_is_current(date(2026, 8, 20), RECEIVED)
+    assert not certificate_is_current(date(2026, 8, 19), RECEIVED)
+    assert not certificate_is_current(date(2026, 11, 21), RECEIVED)
+
+
+def test_expired_certificate():
+    (result,) = decide_pages(form(), certificate(issued="2026-08-19"))
+    assert result.decision.reasons == (Reason.EXPIRED,)
+
+
+def test_issue_date_read_with_low_confidence_is_not_trusted():
+    (result,) = decide_pages(form(), certificate(issue_confidence=10.0))
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
+
+
+def test_missing_certificate_and_a_wrong_document():
+    (alone,) = decide_pages(form())
+    assert alone.decision.reasons == (Reason.MISSING,)
+    assert "no seal certificate" in alone.decision.details[0]
+    (wrong,) = decide_pages(form(), page(PageKind.OTHER_DOCUMENT, 1))
+    assert wrong.decision.reasons == (Reason.MISSING,)
+    assert "another document" in wrong.decision.details[0]
+
+
+def test_photocopy_and_correction():
+    (result,) = decide_pages(
+        form(correction_suspected=True, findings=("strike-through lines in 1 row(s) of the form",)),
+        certificate(copy_suspected=True, findings=("no colour on the certificate",)),
+    )
+    assert result.decision.reasons == (Reason.COPY, Reason.CORRECTED)
+
+
+def test_duplicate_in_the_batch_and_across_batches_and_denied_before():
+    first, second = decide_pages(form(0), certificate(1), form(2), certificate(3))
+    assert first.decision.status is Status.AUTO_APPROVED
+    assert second.decision.reasons == (Reason.DUPLICATE,)
+    (again,) = decide_pages(form(), certificate(), history=History({"GB260112300042": "auto_approved"}, frozenset()))
+    assert again.decision.reasons == (Reason.DUPLICATE,)
+    (denied,) = decide_pages(form(), certificate(), history=History({"GB260112300042": "denied"}, frozenset()))
+    assert denied.decision.reasons == (Reason.DENIED_BEFORE,)
+    # An envelope sent back for rescanning comes back with the same ID: not a duplicate.
+    (rescanned,) = decide_pages(form(), certificate(), history=History({"GB260112300042": "rescan"}, frozenset()))
+    assert rescanned.decision.status is Status.AUTO_APPROVED
+
+
+def test_unreadable_values_hold_with_low_confidence_never_approve():
+    (result,) = decide_pages(form(name=None), certificate())
+    assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
+    (no_id,) = decide_pages(form(app_id=None), certificate())
+    assert no_id.decision.reasons == (Reason.LOW_CONFIDENCE,)
+
+
+def test_a_page_breaking_the_scanning_rules_makes_the_application_rescan():
+    (result,) = decide_pages(form(), certificate(quality=BAD))
+    assert result.decision.status is Status.RESCAN
+    assert "page 2: resolution 150 dpi" in result.decision.details[0]
+
+
+def test_pages_before_the_first_form_are_unidentified():
+    stray, application = decide_pages(page(PageKind.CERTIFICATE, 0), form(1), certificate(2))
+    assert stray.application_id is None
+    assert stray.decision.status is Status.NEEDS_REVIEW
+    assert stray.decision.reasons == (Reason.UNIDENTIFIED,)
+    assert application.decision.status is Status.AUTO_APPROVED
+    # Leading blank back sides alone make no row.
+    assert len(decide_pages(page(PageKind.BLANK, 0), form(1), certificate(2))) == 1
+
+
+def test_every_reason_found_is_listed():
+    (result,) = decide_pages(
+        form(correction_suspected=True), certificate(name="山田 花子", issued="2026-01-01", copy_suspected=True),
+        history=History({"GB260112300042": "needs_review"}, frozenset()),
+    )
+    assert set(result.decision.reasons) == {Reason.DUPLICATE, Reason.CORRECTED, Reason.COPY, Reason.MISMATCH, Reason.EXPIRED}
