@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
-
 import numpy as np
 import pytesseract
 from PIL import Image

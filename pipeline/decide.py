@@ -46,7 +46,7 @@ def three_months_before(day: date) -> date:
     raise AssertionError("unreachable")
 
 
-def certificate_is_current(issue: date, received: date) -> bool:
+def certificate_is_current(issue: date, received: date) -> bool:  # documents.md's rule, used by tests
     """documents.md: issued within three months before the receipt date."""
     return three_months_before(received) <= issue <= received
 
@@ -122,20 +122,27 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
                 _add(reasons, Reason.MISMATCH)
                 details.append(f"{comparison.field.value}: form {comparison.form_value} ≠ certificate {comparison.cert_value}")
         issue_field = value(Document.CERTIFICATE, FieldName.ISSUE_DATE)
-        if issue_field is None or issue_field.value is None:
+        readings = [date.fromisoformat(v) for v in issue_field.readings] if issue_field else []
+        if not readings:
             _add(reasons, Reason.LOW_CONFIDENCE)
             details.append("issue_date: the certificate's issue date could not be read")
         else:
-            issue_date = date.fromisoformat(issue_field.value)
-            if issue_date > received:
-                _add(reasons, Reason.LOW_CONFIDENCE)
-                details.append(f"issue_date: {issue_date} is after the receipt date {received}")
-            elif not certificate_is_current(issue_date, received):
+            issue_date = readings[0]
+            expired = [day for day in readings if day < three_months_before(received)]
+            assert issue_field is not None
+            if len(expired) == len(readings):
+                # However it was read, it is too old.
                 reasons.append(Reason.EXPIRED)
                 details.append(f"issued {issue_date}, more than three months before receipt on {received}")
             elif issue_field.confidence < min_confidence:
                 _add(reasons, Reason.LOW_CONFIDENCE)
-                details.append(f"issue_date: read as {issue_date} with low confidence ({issue_field.confidence:.0f})")
+                details.append(
+                    f"issue_date: readings disagree or are unsure ({', '.join(str(d) for d in readings)}; "
+                    f"confidence {issue_field.confidence:.0f})"
+                )
+            elif issue_date > received:
+                _add(reasons, Reason.LOW_CONFIDENCE)
+                details.append(f"issue_date: {issue_date} is after the receipt date {received}")
 
     if quality_problems:
         status = Status.RESCAN

@@ -122,13 +122,20 @@ def parse_era_date_near(text: str, earliest: date, latest: date) -> date | None:
     return None
 
 
+# 年, 月 and 日 misread as other characters still separate three numbers.
+_LOOSE_WESTERN_DATE = re.compile(r"(?<!\d)(?P<year>(?:18|19|20)\d{2})\D{1,2}(?P<month>\d{1,2})\D{1,2}(?P<day>\d{1,2})(?!\d)")
+
+
 def parse_western_date(text: str) -> date | None:
-    """The first valid date written 2026年11月20日 in `text`, else None."""
-    for match in _WESTERN_DATE.finditer(to_halfwidth(text)):
-        try:
-            return date(int(match["year"]), int(match["month"]), int(match["day"]))
-        except ValueError:
-            continue
+    """The first valid date written 2026年11月20日 in `text` (spaces and a
+    misread 年/月 allowed), else None."""
+    normal = re.sub(r"\s+", "", to_halfwidth(text))
+    for pattern in (_WESTERN_DATE, _LOOSE_WESTERN_DATE):
+        for match in pattern.finditer(normal):
+            try:
+                return date(int(match["year"]), int(match["month"]), int(match["day"]))
+            except ValueError:
+                continue
     return None
 
 

@@ -23,6 +23,10 @@ class BadInputError(GbizReviewError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Raised in worker processes too: pickle by the constructor's arguments.
+        return (type(self), (self.path, self.reason))
+
 
 class UsageError(GbizReviewError):
     exit_code = 2

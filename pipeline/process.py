@@ -79,7 +79,7 @@ def ingest(
         if on_error:
             on_error(error)
 
-    stored: list[tuple[str, str]] = []
+    stored: list[tuple[Path, str]] = []
     for path in files:
         try:
             data = loading.read_file(path)
@@ -89,17 +89,18 @@ def ingest(
             fail(error)
             continue
         digest, _ = originals.store(settings.originals_dir, data)
-        stored.append((path.name, digest))
+        stored.append((path, digest))
 
-    jobs = [(name, digest, str(settings.originals_dir)) for name, digest in stored]
+    jobs = [(path.name, digest, str(settings.originals_dir)) for path, digest in stored]
     measured = _map(_measure_file, jobs, settings.workers)
     pages: list[tuple[SourcePage, ScanQuality]] = []
     kept: dict[str, tuple[int, str]] = {}
-    for (name, _digest), result in zip(stored, measured, strict=True):
+    for (path, _digest), result in zip(stored, measured, strict=True):
         if isinstance(result, BadInputError):
-            fail(result)
+            # The worker knew the file by its name; the user knows it by the path given.
+            fail(BadInputError(str(path) + result.path[len(path.name):], result.reason))
             continue
-        kept.setdefault(result.digest, (result.size, name))
+        kept.setdefault(result.digest, (result.size, path.name))
         for page_in_file, source_name, quality in result.pages:
             page = SourcePage(len(pages), source_name, result.digest, page_in_file)
             pages.append((page, quality))

@@ -93,11 +93,18 @@ def analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: date
         return _read_form(turned(), seq, quality, skew, True, dpi, qr)
     for upside_down in (False, True):
         page = turned() if upside_down else upright
-        kind, title = _classify_by_title(page, dpi)
-        if kind is PageKind.FORM:
+        kind, score, title = _classify_by_title(page, dpi)
+        if kind is PageKind.FORM and _has_form_table(page):
             return _read_form(page, seq, quality, skew, upside_down, dpi, None, title)
-        if kind is PageKind.CERTIFICATE:
-            return _read_certificate(page, seq, quality, skew, upside_down, dpi, title, received)
+        if kind is PageKind.FORM:
+            continue  # a title alone is weak evidence for a form without its QR code
+        if kind is PageKind.CERTIFICATE or (kind is PageKind.OTHER_DOCUMENT and score < 80):
+            # A garbled title is settled by the content: only the company's
+            # certificate carries a 会社法人等番号 where its layout puts it.
+            analysis = _read_certificate(page, seq, quality, skew, upside_down, dpi, title, received)
+            if score >= 80 or _has_company_number(analysis):
+                return analysis
+            kind = PageKind.OTHER_DOCUMENT if kind is PageKind.OTHER_DOCUMENT else PageKind.UNKNOWN
         if kind is not PageKind.UNKNOWN:
             return PageAnalysis(
                 seq=seq, kind=kind, quality=quality, rotated_180=upside_down, skew_deg=skew,
@@ -123,24 +130,40 @@ def _find_form_qr(page: imaging.Prepared) -> tuple[str, np.ndarray] | None:
     return payload.strip(), points + np.array([width // 2, 0])
 
 
-def _classify_by_title(page: imaging.Prepared, dpi: int) -> tuple[PageKind, str]:
+def _has_company_number(analysis: PageAnalysis) -> bool:
+    return any(f.name is FieldName.COMPANY_NUMBER and f.value for f in analysis.fields)
+
+
+def _has_form_table(page: imaging.Prepared) -> bool:
+    """The form's two tables give at least six long horizontal rules in its upper part."""
+    frame = _Frame(page.px_per_mm)
+    long_rules = imaging.horizontal_rules(page.grey[: frame.y(230)] < 190, frame.mm(layouts()["form"]["table_rules_min_length_mm"]))
+    return len(long_rules) >= 6
+
+
+def _classify_by_title(page: imaging.Prepared, dpi: int) -> tuple[PageKind, float, str]:
     """Read the title band (y 5–45 mm): the tallest text row in it is the title;
     it is read on its own as one line, the band as a block as a second opinion."""
     frame = _Frame(page.px_per_mm)
-    x0, x1, y0, y1 = frame.x(20), frame.x(195), frame.y(5), frame.y(45)
+    # Titles are centred; the QR code (x 170–195) and check boxes stay out.
+    x0, x1, y0, y1 = frame.x(20), frame.x(165), frame.y(5), frame.y(45)
     texts = []
-    rows = imaging.text_rows(page.ink[y0:y1, x0:x1], min_height=frame.mm(2))
+    rows = [
+        row for row in imaging.text_rows(page.ink[y0:y1, x0:x1], min_height=frame.mm(2))
+        if row[1] < (y1 - y0) - 2  # a row cut by the band's edge is the next line, not the title
+    ]
     if rows:
         top, bottom = max(rows, key=lambda r: r[1] - r[0])
         pad = frame.mm(1.5)
         crop = imaging.ocr_crop(page.grey, x0, y0 + top - pad, x1, y0 + bottom + pad)
         texts.append(tesseract.read(crop, dpi=dpi, psm=7).text)
-        kind = title_kind(texts[-1])
+        kind, score = title_match(texts[-1])
         if kind is not PageKind.UNKNOWN:
-            return kind, texts[-1]
+            return kind, score, texts[-1]
     crop = imaging.ocr_crop(page.grey, x0, y0, x1, y1)
     texts.append(tesseract.read(crop, dpi=dpi, psm=6).text)
-    return title_kind(texts[-1]), " / ".join(texts)
+    kind, score = title_match(texts[-1])
+    return kind, score, " / ".join(texts)
 
 
 # Titles as printed; letter-spacing is dropped before matching.
@@ -148,27 +171,33 @@ TITLES: tuple[tuple[str, PageKind], ...] = (
     ("履歴事項全部証明書", PageKind.OTHER_DOCUMENT),
     ("印鑑登録証明書", PageKind.OTHER_DOCUMENT),  # a person's, not the company's
     ("チェックシート", PageKind.CHECK_SHEET),
-    ("登録申請書", PageKind.FORM),
+    ("gBizIDプライム登録申請書", PageKind.FORM),
     ("印鑑証明書", PageKind.CERTIFICATE),
 )
 TITLE_MIN_SCORE = 60.0
 
 
 def title_kind(text: str) -> PageKind:
-    """Which document a title belongs to: the known title that the text holds
-    most of (Tesseract misreads a character or two of a title now and then)."""
+    return title_match(text)[0]
+
+
+def title_match(text: str) -> tuple[PageKind, float]:
+    """Which document a title belongs to, and how sure (0–100): the known title
+    that the text holds most of (Tesseract misreads a character or two of a
+    title now and then)."""
     squeezed = re.sub(r"\s+", "", to_halfwidth(text))
     if not squeezed:
-        return PageKind.UNKNOWN
+        return PageKind.UNKNOWN, 0.0
     # Unambiguous fragments first: a 履歴事項 certificate also ends in 証明書.
-    if any(word in squeezed for word in ("履歴", "事項", "全部証明", "登記簿")):
-        return PageKind.OTHER_DOCUMENT
-    if any(word in squeezed for word in ("印鑑登録", "登録証明")):
-        return PageKind.OTHER_DOCUMENT
-    if "gBiz" in squeezed or "申請書" in squeezed:
-        return PageKind.FORM
-    best, kind = max((fuzz.partial_ratio(title, squeezed), kind) for title, kind in TITLES)
-    return kind if best >= TITLE_MIN_SCORE else PageKind.UNKNOWN
+    if any(word in squeezed for word in ("履歴", "事項", "全部証明", "登記簿", "印鑑登録", "登録証明")):
+        return PageKind.OTHER_DOCUMENT, 100.0
+    if "gBiz" in squeezed or "登録申請" in squeezed:
+        return PageKind.FORM, 100.0
+    scores = [(fuzz.partial_ratio(title, squeezed), -rank, kind) for rank, (title, kind) in enumerate(TITLES)]
+    # Ties go to the later, shorter titles (印鑑証明書 before 印鑑登録証明書 when
+    # only 証明書 was read); the caller checks a weak certificate match by its content.
+    best, _, kind = max(scores, key=lambda item: (item[0], -item[1]))
+    return (kind, best) if best >= TITLE_MIN_SCORE else (PageKind.UNKNOWN, best)
 
 
 # --- the application form -----------------------------------------------------
@@ -301,11 +330,16 @@ class _Variant:
 # with the script model, the certificate from the binarised crop (its security
 # pattern wrecks grey input). Each variant fails differently, so the readings
 # are combined: agreement decides, not Tesseract's confidence.
-FORM_VARIANTS = (_Variant("grey/Japanese+jpn", "grey", "Japanese+jpn"), _Variant("binary/jpn", "binary", "jpn"))
+FORM_VARIANTS = (
+    _Variant("grey/Japanese+jpn", "grey", "Japanese+jpn"),
+    _Variant("binary/jpn", "binary", "jpn"),
+    _Variant("binary/Japanese+jpn", "binary", "Japanese+jpn"),
+)
 CERTIFICATE_VARIANTS = (
     _Variant("binary/Japanese+jpn", "binary", "Japanese+jpn"),
     _Variant("binary/jpn", "binary", "jpn"),
     _Variant("grey/jpn", "grey", "jpn"),
+    _Variant("grey/Japanese+jpn", "grey", "Japanese+jpn"),
 )
 
 Readings = dict[FieldName, list[tesseract.OcrResult]]
@@ -349,7 +383,14 @@ def _combine(
         return ExtractedField(document, name, raw, None, 0.0, seq, _box(bounds))
     counts = {v: values.count(v) for v in values}
     value = max(values, key=lambda v: (counts[v], -values.index(v)))
-    confidence = 100.0 if counts[value] >= 2 else max(r.confidence for v, r in parsed if v == value)
+    if len(counts) == 1 and len(values) >= 2:
+        confidence = 100.0  # every reading that parsed says the same
+    elif len(counts) == 1:
+        confidence = max(r.confidence for v, r in parsed if v == value)
+    else:
+        # Readings disagree: the most agreed one leads but is not trusted on its
+        # own; a comparison with the other document may still settle it.
+        confidence = min(39.0, max(r.confidence for v, r in parsed if v == value))
     alternatives = tuple(dict.fromkeys(v for v in values if v != value))
     return ExtractedField(document, name, raw, value, confidence, seq, _box(bounds), alternatives)
 

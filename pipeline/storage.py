@@ -12,12 +12,15 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 
-from sqlalchemy import UniqueConstraint, event
+from sqlalchemy import UniqueConstraint, event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from pipeline.domain import ApplicationResult, PageAnalysis, ScanQuality, SourcePage
+from pipeline.errors import StorageError
 
 
 def utcnow() -> datetime:
@@ -155,6 +158,8 @@ _ENGINES: dict[str, Engine] = {}
 def engine_for(url: str) -> Engine:
     engine = _ENGINES.get(url)
     if engine is None:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -174,8 +179,28 @@ def engine_for(url: str) -> Engine:
 
 @contextmanager
 def session_for(url: str) -> Iterator[Session]:
-    with Session(engine_for(url), expire_on_commit=False) as session:
-        yield session
+    """A session; database failures become StorageError with a one-line reason."""
+    try:
+        engine = engine_for(url)
+    except ImportError as exc:
+        raise StorageError(f"database {_safe(url)}: no driver installed ({exc.name})") from exc
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        raise StorageError(f"database {_safe(url)}: {reason}") from exc
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        raise StorageError(f"database {_safe(url)}: {reason}") from exc
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is shown as "the database"
+        return "(database URL)"
 
 
 # --- writes -----------------------------------------------------------------

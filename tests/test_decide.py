@@ -159,3 +159,38 @@ def test_every_reason_found_is_listed():
         history=History({"GB260112300042": "needs_review"}, frozenset()),
     )
     assert set(result.decision.reasons) == {Reason.DUPLICATE, Reason.CORRECTED, Reason.COPY, Reason.MISMATCH, Reason.EXPIRED}
+
+
+def with_issue_readings(page_analysis, value, alternatives, confidence):
+    fields = tuple(
+        replace(f, value=value, alternatives=alternatives, confidence=confidence) if f.name is FieldName.ISSUE_DATE else f
+        for f in page_analysis.fields
+    )
+    return replace(page_analysis, fields=fields)
+
+
+def test_issue_date_readings_that_disagree_are_held_not_guessed():
+    # 令和8 read as 令和3 by some variants: neither EXPIRED nor approved.
+    cert = with_issue_readings(certificate(), "2021-08-20", ("2026-08-20",), 39.0)
+    (result,) = decide_pages(form(), cert)
+    assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
+    assert "readings disagree" in result.decision.details[0]
+
+
+def test_expired_however_it_was_read():
+    cert = with_issue_readings(certificate(), "2021-08-20", ("2026-01-20",), 39.0)
+    (result,) = decide_pages(form(), cert)
+    assert result.decision.reasons == (Reason.EXPIRED,)
+
+
+def test_names_agree_through_an_alternative_reading():
+    cert = certificate()
+    cert = replace(cert, fields=tuple(
+        replace(f, value="後田 一郎", alternatives=("髙橋 一郎",)) if f.name is FieldName.NAME else f for f in cert.fields
+    ))
+    (result,) = decide_pages(form(), cert)
+    assert result.decision.status is Status.AUTO_APPROVED
+    name = next(c for c in result.comparisons if c.field is FieldName.NAME)
+    assert name.cert_value == "髙橋 一郎" and "alternative" in name.method
+    # The field's value becomes the reading that matched (the report shows it).
+    assert result.field_value(Document.CERTIFICATE, FieldName.NAME) == "髙橋 一郎"

@@ -89,3 +89,9 @@ def test_birth_dates_with_a_misread_era_use_the_plausible_one():
     assert parse_era_date_near("和50年1月22日", date(1900, 1, 1), date(2010, 1, 1)) == date(1975, 1, 22)
     # Nothing fits: no guess.
     assert parse_era_date_near("和90年1月22日", date(1900, 1, 1), date(2010, 1, 1)) is None
+
+
+def test_western_dates_with_a_misread_separator():
+    assert parse_western_date("1986 征 7 月 3 日") == date(1986, 7, 3)
+    assert parse_western_date("1963 重 8 月 20 日") == date(1963, 8, 20)
+    assert parse_western_date("1986 7 3") is None  # no separators at all: not a date we trust

@@ -1,0 +1,57 @@
+"""Page reading on real generated pages (Tesseract runs), and the title rules."""
+
+from datetime import date
+
+import pytest
+
+from pipeline.domain import Document, FieldName, PageKind
+from pipeline.loading import decode
+from pipeline.reading import analyse_page, title_kind
+from samples.generator import BatchSpec, generate_batch
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("印 鑑 証 明 書", PageKind.CERTIFICATE),
+        ("整理 番号 イ 598031 印 鐘 年 明 書", PageKind.CERTIFICATE),  # misread, still the best match
+        ("gBizID プライム 登録 申請 書", PageKind.FORM),
+        ("チェック シ ート", PageKind.CHECK_SHEET),
+        ("履歴 事項 全部 証明 書", PageKind.OTHER_DOCUMENT),
+        ("印鑑 登録 証明 書", PageKind.OTHER_DOCUMENT),
+        # A check-sheet question mentions the form: that is not a form's title.
+        ("申請 書 の 手書き 訂正 、 手 書き 修正 は し て いま せん か ?", PageKind.UNKNOWN),
+        ("山田 太郎", PageKind.UNKNOWN),
+        ("", PageKind.UNKNOWN),
+    ],
+)
+def test_titles(text, kind):
+    assert title_kind(text) is kind
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pages")
+    truth = generate_batch(folder, BatchSpec(count=3, seed=31, received=date(2026, 11, 20), defect_rate=0.0, check_sheet_rate=1.0))
+    return folder, truth
+
+
+def test_every_page_is_classified_and_the_fields_are_read(pages):
+    folder, truth = pages
+    by_file = {p["file"]: p for p in truth["pages"]}
+    expected_kind = {"form": PageKind.FORM, "certificate": PageKind.CERTIFICATE, "check_sheet": PageKind.CHECK_SHEET}
+    for app in truth["applications"]:
+        for name in app["pages"]:
+            (page,) = decode(name, (folder / name).read_bytes())
+            analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+            assert analysis.kind is expected_kind[by_file[name]["kind"]], name
+            assert analysis.rotated_180 == by_file[name]["upside_down"], name
+            values = {(f.document, f.name): f.readings for f in analysis.fields}
+            if analysis.kind is PageKind.FORM:
+                assert analysis.application_id == app["application_id"]
+                assert app["form"]["corporate_number"] in values[(Document.FORM, FieldName.CORPORATE_NUMBER)]
+                assert app["form"]["birth_date"] in values[(Document.FORM, FieldName.BIRTH_DATE)]
+            if analysis.kind is PageKind.CERTIFICATE:
+                assert app["certificate"]["company_number"] in values[(Document.CERTIFICATE, FieldName.COMPANY_NUMBER)]
+                assert app["certificate"]["issue_date"] in values[(Document.CERTIFICATE, FieldName.ISSUE_DATE)]
+                assert not analysis.copy_suspected
