@@ -56,13 +56,19 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
     details: list[str] = []
     findings: list[str] = []
 
+    # A blank back side is dropped, so its scan does not send the envelope back;
+    # a nearly uniform page also has few levels however it was scanned.
     quality_problems = [
-        f"page {p.seq + 1}: {problem}" for p in group.pages for problem in p.quality.problems
+        f"page {p.seq + 1}: {problem}"
+        for p in group.pages
+        if p.kind is not PageKind.BLANK
+        for problem in p.quality.problems
     ]
     for page in group.pages:
         findings.extend(f"page {page.seq + 1}: {finding}" for finding in page.findings)
         if page.kind is PageKind.BLANK:
-            findings.append(f"page {page.seq + 1}: blank, not read")
+            findings.append(f"page {page.seq + 1}: blank back side, dropped")
+            findings.extend(f"page {page.seq + 1}: {problem} (blank, ignored)" for problem in page.quality.problems)
 
     if not group.identified:
         decision = Decision(

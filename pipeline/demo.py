@@ -78,5 +78,9 @@ def run(settings: Settings, count: int = 30, seed: int = 2026) -> int:
     print(f"         {exported.deny_path} ({exported.deny_rows} rows)")
     print(f"         {exported.manifest_path}")
     print(f"scans and their truth.json: {scans}")
-    print(f"see it yourself: gbiz-review --home {home} report | column -s, -t | less -S")
+    rescans = [r for r in results if r.decision.status.value == "rescan"]
+    for result in rescans[:3]:
+        print(f"  rescan {result.application_id or '(no id)'}: {result.decision.details[0]}")
+    command = sys.argv[0] if sys.argv and sys.argv[0].endswith("gbiz-review") else "gbiz-review"
+    print(f"look closer: {command} --home {home} report | column -s, -t | less -S")
     return 0

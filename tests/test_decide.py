@@ -194,3 +194,9 @@ def test_names_agree_through_an_alternative_reading():
     assert name.cert_value == "髙橋 一郎" and "alternative" in name.method
     # The field's value becomes the reading that matched (the report shows it).
     assert result.field_value(Document.CERTIFICATE, FieldName.NAME) == "髙橋 一郎"
+
+
+def test_a_blank_back_side_never_sends_the_envelope_back():
+    (result,) = decide_pages(form(), page(PageKind.BLANK, 1, quality=BAD), certificate(2))
+    assert result.decision.status is Status.AUTO_APPROVED
+    assert any("blank back side" in f for f in result.findings)
