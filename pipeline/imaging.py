@@ -124,8 +124,10 @@ def speck_mask(ink: np.ndarray, px_per_mm: float) -> np.ndarray:
     return small[labels]
 
 
-def horizontal_rules(ink: np.ndarray, min_length_px: int) -> list[tuple[int, int, int]]:
-    """Ruled lines at least `min_length_px` long: (y, x0, x1), top to bottom."""
+def horizontal_rules(ink: np.ndarray, min_length_px: int, max_slope: float = 0.01) -> list[tuple[int, int, int]]:
+    """Straight horizontal strokes at least `min_length_px` long: (y, x0, x1),
+    top to bottom. `max_slope` is how far from level a stroke may run (a ruler
+    line on a deskewed page is level; a hand-drawn strike-through is not)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, min_length_px // 4), 1))
     opened = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, kernel)
     # Close small breaks (a seal or noise across the line) before measuring length.
@@ -134,7 +136,7 @@ def horizontal_rules(ink: np.ndarray, min_length_px: int) -> list[tuple[int, int
     rules = []
     for i in range(1, count):
         x, y, w, h = stats[i, :4]
-        if w >= min_length_px and h <= max(6, min_length_px // 40):
+        if w >= min_length_px and h <= 6 + w * max_slope:
             rules.append((int(y + h // 2), int(x), int(x + w)))
     return _merge_close(sorted(rules), gap=max(3, min_length_px // 60))
 

@@ -214,12 +214,13 @@ def _read_form(
     title: str = "",
 ) -> PageAnalysis:
     layout = layouts()["form"]
-    frame = _Frame(page.px_per_mm)
     findings: list[str] = []
     if qr is not None:
         # The QR's top-left corner is printed at (170, 10) mm: that places the page.
         corner = qr[1].min(axis=0)
         frame = _Frame(page.px_per_mm, corner[0] - 170 * page.px_per_mm, corner[1] - 10 * page.px_per_mm)
+    else:
+        frame = _frame_from_table(page, layout)
 
     qr_id = qr[0] if qr is not None and APPLICATION_ID.fullmatch(qr[0]) else None
     # The printed ID is read only when the QR code gives none: a QR payload
@@ -259,6 +260,16 @@ def _read_form(
         correction_suspected=bool(correction),
         title_text=title,
     )
+
+
+def _frame_from_table(page: imaging.Prepared, layout: dict) -> _Frame:
+    """Without the QR code, the table's rules place the page: the first rule and
+    the label/value divider against their printed positions."""
+    nominal = _Frame(page.px_per_mm)
+    rows, divider = _form_rows(page, nominal, layout)
+    dy = rows[layout["table1_rows"][0]][0] - layout["nominal_rules_y"][0] * page.px_per_mm
+    dx = divider - layout["nominal_divider_x"] * page.px_per_mm
+    return _Frame(page.px_per_mm, dx, dy)
 
 
 def _read_printed_id(page: imaging.Prepared, frame: _Frame, dpi: int, layout: dict) -> str | None:
@@ -595,7 +606,7 @@ def _correction_marks(page: imaging.Prepared, frame: _Frame, rows: dict[str, tup
     strikes = 0
     for band_top, band_bottom in rows.values():
         inner = page.ink[band_top + frame.mm(2) : band_bottom - frame.mm(2), frame.x(60) : frame.x(195)]
-        if inner.size and imaging.horizontal_rules(inner, frame.mm(15)):
+        if inner.size and imaging.horizontal_rules(inner, frame.mm(15), max_slope=0.09):
             strikes += 1
     if strikes:
         findings.append(f"strike-through lines in {strikes} row(s) of the form")
