@@ -65,6 +65,12 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
         for problem in p.quality.problems
     ]
     for page in group.pages:
+        if page.kind is PageKind.FORM and page.quality.looks_grey and not page.quality.problems:
+            # The form carries a red seal: identical channels mean a greyscale scan stored as colour.
+            quality_problems.append(
+                f"page {page.seq + 1}: no colour on the application form (the red seal is grey): "
+                "a greyscale scan stored as colour"
+            )
         findings.extend(f"page {page.seq + 1}: {finding}" for finding in page.findings)
         if page.kind is PageKind.BLANK:
             findings.append(f"page {page.seq + 1}: blank back side, dropped")

@@ -102,6 +102,11 @@ class ScanQuality:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def looks_grey(self) -> bool:
+        """Colour channels practically identical (see quality.MIN_COLOUR_SPREAD)."""
+        return self.channels >= 3 and self.colour_spread < 0.35
+
 
 @dataclass(frozen=True)
 class SourcePage:

@@ -110,6 +110,14 @@ def analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: date
                 seq=seq, kind=kind, quality=quality, rotated_180=upside_down, skew_deg=skew,
                 title_text=title,
             )
+    # No title read (a photocopy's latent 複写 can swamp it): a page with the
+    # certificate's seal box and a 会社法人等番号 where the layout puts it is one.
+    for upside_down in (False, True):
+        page = turned() if upside_down else upright
+        if _seal_box(page, layouts()["certificate"]) is not None:
+            analysis = _read_certificate(page, seq, quality, skew, upside_down, dpi, "", received)
+            if _has_company_number(analysis):
+                return replace(analysis, findings=(*analysis.findings, "title unreadable; known by its layout"))
     return PageAnalysis(
         seq=seq, kind=PageKind.UNKNOWN, quality=quality, rotated_180=False, skew_deg=skew,
         findings=("no known document title found",),
@@ -542,8 +550,9 @@ def certificate_name(result: tesseract.OcrResult) -> str:
     return name_from_words(tesseract.OcrResult(tuple(words)))
 
 
-def _locate_seal_box(page: imaging.Prepared, layout: dict) -> _Frame:
-    """The certificate's seal box (a 50 mm ruled square) anchors its layout."""
+def _seal_box(page: imaging.Prepared, layout: dict) -> tuple[int, int] | None:
+    """Top-left corner (x, y) of the certificate's seal box (a ruled square of
+    about 50 mm in the upper left), or None."""
     frame = _Frame(page.px_per_mm)
     nominal = layout["seal_box"]
     size = frame.mm(nominal["x1"] - nominal["x0"])
@@ -551,10 +560,18 @@ def _locate_seal_box(page: imaging.Prepared, layout: dict) -> _Frame:
     horizontals = [r for r in imaging.horizontal_rules(region, int(size * 0.85)) if r[2] - r[1] <= size * 1.15]
     verticals = [r for r in imaging.vertical_rules(region, int(size * 0.85)) if r[2] - r[1] <= size * 1.15]
     if horizontals and verticals:
-        top = horizontals[0][0]
-        left = verticals[0][0]
-        return _Frame(page.px_per_mm, left - nominal["x0"] * page.px_per_mm, top - nominal["y0"] * page.px_per_mm)
-    return frame
+        return verticals[0][0], horizontals[0][0]
+    return None
+
+
+def _locate_seal_box(page: imaging.Prepared, layout: dict) -> _Frame:
+    """The seal box anchors the certificate's layout; nominal positions otherwise."""
+    corner = _seal_box(page, layout)
+    if corner is None:
+        return _Frame(page.px_per_mm)
+    nominal = layout["seal_box"]
+    left, top = corner
+    return _Frame(page.px_per_mm, left - nominal["x0"] * page.px_per_mm, top - nominal["y0"] * page.px_per_mm)
 
 
 def _text_band(page: imaging.Prepared, x0: int, x1: int, expected_y: int, search: int) -> tuple[int, int, int, int]:

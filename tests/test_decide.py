@@ -200,3 +200,12 @@ def test_a_blank_back_side_never_sends_the_envelope_back():
     (result,) = decide_pages(form(), page(PageKind.BLANK, 1, quality=BAD), certificate(2))
     assert result.decision.status is Status.AUTO_APPROVED
     assert any("blank back side" in f for f in result.findings)
+
+
+def test_a_grey_form_is_rescanned_but_a_grey_check_sheet_is_not():
+    grey = replace(GOOD, colour_spread=0.0)
+    (result,) = decide_pages(form(quality=grey), certificate())
+    assert result.decision.status is Status.RESCAN
+    assert "red seal is grey" in result.decision.details[0]
+    (fine,) = decide_pages(form(), certificate(), page(PageKind.CHECK_SHEET, 2, quality=grey))
+    assert fine.decision.status is Status.AUTO_APPROVED
