@@ -30,6 +30,12 @@ def fold_variants(text: str) -> str:
 _LITTER = str.maketrans("", "", ".,'`\"、。･:;|_")
 
 
+# The kanji 一 and the dashes and long-vowel mark look alike and Tesseract
+# swaps them; folded the same way on both sides, they compare as one.
+_DASHES = str.maketrans({"ー": "一", "-": "一", "‐": "一", "—": "一", "―": "一", "－": "一"})
+
+
 def comparable_name(text: str) -> str:
-    """NFKC, no spaces or OCR litter, variants folded: the form in which two names are equal."""
-    return fold_variants(normalise_name(text)).replace(" ", "").translate(_LITTER)
+    """NFKC, no spaces or OCR litter, variants and dashes folded: the form in
+    which two names are equal."""
+    return fold_variants(normalise_name(text)).replace(" ", "").translate(_LITTER).translate(_DASHES)

@@ -95,7 +95,8 @@ class ScanQuality:
     channels: int
     bits_per_channel: int
     distinct_levels: int  # fewest distinct values found in any colour channel
-    colour_spread: float  # how far the channels differ; ~0 for a grey image saved as RGB
+    colour_spread: float  # mean (max − min) over R, G, B
+    colourful_share: float = 1.0  # share of clearly coloured pixels; 0 for a grey image saved as RGB
     problems: tuple[str, ...] = ()
 
     @property
@@ -104,8 +105,8 @@ class ScanQuality:
 
     @property
     def looks_grey(self) -> bool:
-        """Colour channels practically identical (see quality.MIN_COLOUR_SPREAD)."""
-        return self.channels >= 3 and self.colour_spread < 0.35
+        """No clearly coloured pixel at all (see quality.MIN_COLOURFUL_SHARE)."""
+        return self.channels >= 3 and self.colourful_share < 0.0002
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,7 @@ def _quality_of(row: storage.PageRow) -> ScanQuality:
         width_px=row.width_px, height_px=row.height_px, dpi_x=row.dpi_x, dpi_y=row.dpi_y,
         effective_dpi=row.effective_dpi, mode=row.mode, channels=row.channels,
         bits_per_channel=row.bits_per_channel, distinct_levels=row.distinct_levels,
-        colour_spread=row.colour_spread,
+        colour_spread=row.colour_spread, colourful_share=row.colourful_share,
         problems=tuple(p for p in row.quality_problems.split("; ") if p),
     )
 

@@ -22,11 +22,12 @@ MIN_LEVELS = 24
 # generated 200 dpi scans, 30 to 140 distinct flat colours.
 MAX_FLAT_SHARE = 0.5
 MAX_FLAT_COLOURS = 16
-# Mean (max − min) over R, G, B. Below this the channels are practically
-# identical. That alone proves nothing for a black-and-white page (a JPEG colour
-# scan of one loses its chroma noise), so it is judged with the page's kind:
-# see decide (a form always carries its red seal).
-MIN_COLOUR_SPREAD = 0.35
+# Share of pixels that are clearly coloured (max − min over R, G, B above 40).
+# A grey image stored as RGB has none. That alone proves nothing for a
+# black-and-white page, so it is judged with the page's kind in decide: a form
+# always carries its red seal (about 0.2 % of its pixels).
+COLOURFUL_CHROMA = 40
+MIN_COLOURFUL_SHARE = 0.0002
 
 
 def effective_dpi(width_px: int, height_px: int) -> float:
@@ -68,9 +69,9 @@ def measure(
     height, width = rgb.shape[:2]
     sample = rgb[::3, ::3]
     levels = min(count_levels(sample[..., c]) for c in range(3))
-    spread = float(
-        (sample.max(axis=2).astype(np.int16) - sample.min(axis=2).astype(np.int16)).mean()
-    )
+    chroma = sample.max(axis=2).astype(np.int16) - sample.min(axis=2).astype(np.int16)
+    spread = float(chroma.mean())
+    colourful = float((chroma > COLOURFUL_CHROMA).mean())
     eff = effective_dpi(width, height)
     problems: list[str] = []
 
@@ -116,5 +117,6 @@ def measure(
         bits_per_channel=bits_per_channel,
         distinct_levels=levels,
         colour_spread=round(spread, 3),
+        colourful_share=round(colourful, 6),
         problems=tuple(problems),
     )

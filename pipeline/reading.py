@@ -15,6 +15,7 @@ from importlib import resources
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from ocr import tesseract
 from pipeline import eras, identifiers, imaging
@@ -32,7 +33,11 @@ from pipeline.text import digits_only, normalise_name, to_halfwidth
 # Punctuation Tesseract puts between the characters of a name.
 _LITTER = str.maketrans("", "", ".,'`\"、。･:;|_")
 APPLICATION_ID = re.compile(r"GB\d{12}")
-QUALIFICATIONS = ("代表取締役", "代表執行役", "代表社員", "代表理事", "取締役", "理事")
+# 資格 printed before the representative's name (documents.md, and the forms of
+# company the generator knows: 合資会社 prints 無限責任社員).
+QUALIFICATIONS = (
+    "代表取締役", "代表執行役", "代表社員", "代表理事", "無限責任社員", "取締役", "理事", "代表清算人", "清算人",
+)
 BLANK_INK_FRACTION = 0.0015
 
 
@@ -534,20 +539,47 @@ def _read_certificate(
 
 
 def certificate_name(result: tesseract.OcrResult) -> str:
-    """The representative's name from the '資格　氏名' line, without the 資格."""
-    words = list(result.words)
-    joined = "".join(w.text for w in words)
-    for qualification in QUALIFICATIONS:
-        if joined.startswith(qualification):
-            # Drop the words that make up the qualification, keep the gaps after it.
-            consumed = ""
-            while words and len(consumed) < len(qualification):
-                consumed += words.pop(0).text
-            rest = consumed[len(qualification):]
-            if rest:
-                words.insert(0, tesseract.OcrWord(rest, 0.0, 0, 0, 0, 0))
-            break
-    return name_from_words(tesseract.OcrResult(tuple(words)))
+    """The representative's name from the '資格　氏名' line, without the 資格.
+    The line prints three groups separated by wide spaces (資格, family name,
+    given name): the last two are the name. When Tesseract joins the first two,
+    a known 資格 (read with at most one wrong character) is cut off the front."""
+    groups = _gap_groups(result)
+    if len(groups) >= 3:
+        return f"{groups[-2]} {groups[-1]}"
+    if not groups:
+        return ""
+    first = _strip_qualification(groups[0])
+    if len(groups) == 2:
+        return f"{first} {groups[1]}" if first else groups[1]
+    return first
+
+
+def _strip_qualification(text: str) -> str:
+    for qualification in sorted(QUALIFICATIONS, key=len, reverse=True):
+        head = text[: len(qualification)]
+        # One misread character is forgiven in the long titles only: 理事 must
+        # not eat the start of a family name such as 理田.
+        allowed = 1 if len(qualification) >= 4 else 0
+        if len(text) > len(qualification) and Levenshtein.distance(head, qualification) <= allowed:
+            return text[len(qualification) :]
+    return text
+
+
+def _gap_groups(result: tesseract.OcrResult) -> list[str]:
+    """Words joined into groups wherever the gap between them is wider than
+    half a character (Tesseract splits Japanese into arbitrary words)."""
+    words = [w for w in result.words if w.text.translate(_LITTER).strip()]
+    if not words:
+        return []
+    char_height = max(1, int(np.median([w.height for w in words])))
+    groups = [normalise_name(words[0].text).replace(" ", "").translate(_LITTER)]
+    for before, word in zip(words, words[1:], strict=False):
+        text = normalise_name(word.text).replace(" ", "").translate(_LITTER)
+        if word.left - (before.left + before.width) >= 0.5 * char_height:
+            groups.append(text)
+        else:
+            groups[-1] += text
+    return [g for g in groups if g]
 
 
 def _seal_box(page: imaging.Prepared, layout: dict) -> tuple[int, int] | None:

@@ -65,6 +65,7 @@ class PageRow(SQLModel, table=True):
     bits_per_channel: int
     distinct_levels: int
     colour_spread: float
+    colourful_share: float = 1.0
     quality_problems: str = ""  # "; "-joined; empty when the page meets the rules
     kind: str | None = None
     rotated_180: bool | None = None
@@ -240,6 +241,7 @@ def add_batch(
                 bits_per_channel=measured.bits_per_channel,
                 distinct_levels=measured.distinct_levels,
                 colour_spread=measured.colour_spread,
+                colourful_share=measured.colourful_share,
                 quality_problems="; ".join(measured.problems),
             )
         )

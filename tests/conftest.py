@@ -8,12 +8,16 @@ A4_200 = (1654, 2339)
 
 
 def scan_like(size=A4_200, seed=0) -> np.ndarray:
-    """A page-sized colour image with paper, some dark strokes and sensor noise."""
+    """A page-sized colour image with paper, dark strokes, a red seal and sensor noise."""
     rng = np.random.default_rng(seed)
     width, height = size
     page = np.full((height, width, 3), (246, 244, 238), np.int16)
     for row in range(200, height - 200, 90):
         page[row : row + 18, 150 : width - 300] = (30, 30, 35)
+    # A red seal impression, as every application form carries.
+    yy, xx = np.ogrid[:height, :width]
+    seal = (yy - height * 0.85) ** 2 + (xx - width * 0.8) ** 2 < (width * 0.045) ** 2
+    page[seal] = (205, 45, 50)
     page += rng.integers(-6, 7, page.shape, dtype=np.int16)
     return np.clip(page, 0, 255).astype(np.uint8)
 

@@ -203,7 +203,7 @@ def test_a_blank_back_side_never_sends_the_envelope_back():
 
 
 def test_a_grey_form_is_rescanned_but_a_grey_check_sheet_is_not():
-    grey = replace(GOOD, colour_spread=0.0)
+    grey = replace(GOOD, colour_spread=0.0, colourful_share=0.0)
     (result,) = decide_pages(form(quality=grey), certificate())
     assert result.decision.status is Status.RESCAN
     assert "red seal is grey" in result.decision.details[0]

@@ -55,3 +55,31 @@ def test_every_page_is_classified_and_the_fields_are_read(pages):
                 assert app["certificate"]["company_number"] in values[(Document.CERTIFICATE, FieldName.COMPANY_NUMBER)]
                 assert app["certificate"]["issue_date"] in values[(Document.CERTIFICATE, FieldName.ISSUE_DATE)]
                 assert not analysis.copy_suspected
+
+
+def words(*parts):
+    """OCR words laid out left to right: (text, gap before it in px)."""
+    from ocr.tesseract import OcrResult, OcrWord
+
+    x, out = 0, []
+    for text, gap in parts:
+        x += gap
+        out.append(OcrWord(text, 90.0, x, 0, 30 * len(text), 30))
+        x += 30 * len(text)
+    return OcrResult(tuple(out))
+
+
+@pytest.mark.parametrize(
+    ("result", "name"),
+    [
+        (words(("代表", 0), ("取締", 2), ("役", 2), ("渡邊", 40), ("紀子", 40)), "渡邊 紀子"),
+        (words(("無限責任社員", 0), ("斉藤", 40), ("翔太", 40)), "斉藤 翔太"),
+        (words(("代表取締後渡邊", 0), ("紀子", 40)), "渡邊 紀子"),  # 役 misread, joined to the family name
+        (words(("取締役高木", 0), ("陽子", 40)), "高木 陽子"),
+        (words(("理田中", 0), ("一", 40)), "理田中 一"),  # no qualification to cut
+    ],
+)
+def test_certificate_name_drops_the_qualification(result, name):
+    from pipeline.reading import certificate_name
+
+    assert certificate_name(result) == name

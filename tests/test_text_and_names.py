@@ -67,3 +67,8 @@ def test_comparisons_carry_their_evidence():
     assert not compare_corporate_numbers("7000012050003", "7000012050003").equal
     assert compare_dates("1970-01-23", "1970-01-23").equal
     assert not compare_dates("1970-01-23", None).equal
+
+
+def test_kanji_one_and_a_dash_compare_equal():
+    assert compare_names("井上　健一", "井上　健ー").equal
+    assert not compare_names("井上　健一", "井上　健二").equal
