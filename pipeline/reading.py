@@ -372,15 +372,23 @@ Readings = dict[FieldName, list[tesseract.OcrResult]]
 def _read_variants(
     page: imaging.Prepared, boxes: dict[FieldName, tuple[int, int, int, int]], dpi: int, variants: tuple[_Variant, ...]
 ) -> Readings:
-    """Every zone read by every variant, one Tesseract process per variant."""
+    """Every zone read by every variant. Variants that share a model share one
+    Tesseract process (the model load is most of a short read's cost)."""
     names = list(boxes)
-    readings: Readings = {name: [] for name in names}
+    by_lang: dict[str, list[_Variant]] = {}
     for variant in variants:
-        cut = imaging.ocr_crop if variant.crop == "binary" else imaging.grey_crop
-        results = tesseract.read_many([cut(page.grey, *boxes[n]) for n in names], dpi=dpi, lang=variant.lang)
-        for name, result in zip(names, results, strict=True):
-            readings[name].append(result)
-    return readings
+        by_lang.setdefault(variant.lang, []).append(variant)
+    results: dict[tuple[str, FieldName], tesseract.OcrResult] = {}
+    for lang, group in by_lang.items():
+        jobs = [(variant, name) for variant in group for name in names]
+        crops = [
+            (imaging.ocr_crop if variant.crop == "binary" else imaging.grey_crop)(page.grey, *boxes[name])
+            for variant, name in jobs
+        ]
+        for (variant, name), result in zip(jobs, tesseract.read_many(crops, dpi=dpi, lang=lang), strict=True):
+            results[(variant.label, name)] = result
+    # Readings keep the order of `variants`: the first variant breaks ties.
+    return {name: [results[(variant.label, name)] for variant in variants] for name in names}
 
 
 def _box(bounds: tuple[int, int, int, int]) -> Box:

@@ -153,3 +153,20 @@ def test_the_originals_are_stored_unchanged(batch, ingested):
     for page in truth["pages"]:
         digest = hashlib.sha256((folder / page["file"]).read_bytes()).hexdigest()
         assert digest in stored
+
+
+def test_a_duplex_pdf_batch(tmp_path):
+    """One PDF for the whole batch, with blank back sides: page names are
+    file.pdf#N, blank backs stay with their envelope and never force a rescan."""
+    folder = tmp_path / "pdf"
+    gbiz(tmp_path / "unused", "samples", "generate", str(folder), "--count", "3", "--seed", "5",
+         "--received", "2026-11-20", "--format", "pdf", "--duplex", "--defect-rate", "0")
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    home = tmp_path / "home"
+    gbiz(home, "ingest", str(folder / "batch.pdf"), "--received", truth["received"])
+    report = rows(gbiz(home, "report").stdout)
+    assert [r["application_id"] for r in report] == [a["application_id"] for a in truth["applications"]]
+    for app, row in zip(truth["applications"], report, strict=True):
+        assert row["pages"] == ";".join(app["pages"])
+        assert row["pages"].startswith("batch.pdf#")
+        assert row["status"] in {"auto_approved", "needs_review"}, row
