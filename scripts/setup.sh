@@ -11,7 +11,8 @@ SYSTEM_PACKAGES=(
   sane-utils libsane-dev                                     # scanners, and headers for python-sane
   fonts-ipafont-gothic fonts-ipafont-mincho fonts-ipaexfont-gothic fonts-ipaexfont-mincho
   fonts-noto-cjk                                             # the sample generator's faces
-  gcc python3-dev python3-venv                               # python-sane builds from source
+  gcc g++ python3-dev python3-venv pkg-config                # python-sane and tesserocr build from source
+  libtesseract-dev libleptonica-dev                          # tesserocr against Debian's Tesseract
 )
 
 missing=()
@@ -42,7 +43,9 @@ stamp=.venv/.gbiz-review-installed
 if [[ ! -f $stamp || pyproject.toml -nt $stamp || constraints.txt -nt $stamp ]]; then
   echo "setup: installing the project into .venv (pinned by constraints.txt)"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
+  # tesserocr is built here against Debian's libtesseract (its PyPI wheel
+  # bundles another Tesseract whose output differs); ocr/ checks they match.
+  .venv/bin/python -m pip install -q -c constraints.txt --no-binary tesserocr -e '.[test,fast]'
   touch "$stamp"
 fi
 # Pinned versions that work together; this fails loudly if the index moved under us.
