@@ -71,6 +71,8 @@ def run(settings: Settings, count: int = 30, seed: int = 2026) -> int:
     print(f"  held for review:        {statuses.get('needs_review', 0)}" + (
         "  (" + ", ".join(f"{code} {n}" for code, n in held_reasons.most_common()) + ")" if held_reasons else ""))
     print(f"  to be rescanned:        {statuses.get('rescan', 0)}")
+    for result in [r for r in results if r.decision.status.value == "rescan"][:5]:
+        print(f"    {result.application_id or '(no id)'}: {result.decision.details[0]}")
     expected = Counter(a["expected_status"] for a in truth["applications"])
     print(f"  (the generator made {expected.get('auto_approved', 0)} valid, {expected.get('needs_review', 0)} defective, {expected.get('rescan', 0)} breaking the scanning rules)")
     print(f"report:  {report_path}")
@@ -78,9 +80,6 @@ def run(settings: Settings, count: int = 30, seed: int = 2026) -> int:
     print(f"         {exported.deny_path} ({exported.deny_rows} rows)")
     print(f"         {exported.manifest_path}")
     print(f"scans and their truth.json: {scans}")
-    rescans = [r for r in results if r.decision.status.value == "rescan"]
-    for result in rescans[:3]:
-        print(f"  rescan {result.application_id or '(no id)'}: {result.decision.details[0]}")
     command = sys.argv[0] if sys.argv and sys.argv[0].endswith("gbiz-review") else "gbiz-review"
     print(f"look closer: {command} --home {home} report | column -s, -t | less -S")
     return 0
