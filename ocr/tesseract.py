@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,18 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 DIGITS = "0123456789"
 _BASE_CONFIG = "-c textord_noise_rejwords=0 -c textord_noise_rejrows=0"
+
+
+@dataclass
+class Usage:
+    """What this process spent in Tesseract (read by `gbiz-review bench`)."""
+
+    calls: int = 0
+    crops: int = 0
+    seconds: float = 0.0
+
+
+usage = Usage()
 
 
 @dataclass(frozen=True)
@@ -126,9 +139,26 @@ def read_many(
     """Read several crops with the same settings."""
     if not images:
         return []
+    started = time.perf_counter()
     if engine() == "tesserocr":
-        return [_api_read(image, dpi, lang, psm, whitelist) for image in images]
-    return _cli_read_many(images, dpi=dpi, lang=lang, psm=psm, whitelist=whitelist)
+        results = [_api_read(image, dpi, lang, psm, whitelist) for image in images]
+    else:
+        results = _cli_read_many(images, dpi=dpi, lang=lang, psm=psm, whitelist=whitelist)
+    usage.calls += 1
+    usage.crops += len(images)
+    usage.seconds += time.perf_counter() - started
+    return results
+
+
+def read_page_text(path: str, *, dpi: int, lang: str = "jpn") -> str:
+    """A whole page read the plain way (Tesseract's own layout analysis): the
+    baseline `gbiz-review bench` compares the zone reader with."""
+    try:
+        return pytesseract.image_to_string(path, lang=lang, config=f"--psm 3 --dpi {int(dpi)}")
+    except pytesseract.TesseractNotFoundError as exc:
+        raise ToolError("tesseract is not installed (Debian package tesseract-ocr)") from exc
+    except pytesseract.TesseractError as exc:
+        raise ToolError(f"tesseract failed: {exc.message.strip()[:200]}") from exc
 
 
 def _cli_read_many(

@@ -107,6 +107,12 @@ def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
     return evaluate.run(Path(args.path), workers=settings.workers, keep_home=args.home_for_run)
 
 
+def cmd_bench(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline import bench
+
+    return bench.run(settings, count=args.count, sample_pages=args.sample_pages)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gbiz-review", description="Review gBizID prime paper applications.")
     parser.add_argument("--home", help="state folder (default: $GBIZ_REVIEW_HOME, else ./.gbiz-review)")
@@ -141,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("path", metavar="PATH")
     ev.add_argument("--home-for-run", metavar="DIR", help="keep the run's state here (default: a temporary folder)")
     ev.set_defaults(handler=cmd_evaluate)
+
+    be = sub.add_parser("bench", help="time the pipeline on a fixed generated set, against full-page Tesseract")
+    be.add_argument("--count", type=int, default=20, help="applications in the set (default 20)")
+    be.add_argument("--sample-pages", type=int, default=12, help="pages for the per-stage and baseline timings")
+    be.set_defaults(handler=cmd_bench)
 
     try:
         from samples import cli as samples_cli

@@ -170,3 +170,11 @@ def test_a_duplex_pdf_batch(tmp_path):
         assert row["pages"] == ";".join(app["pages"])
         assert row["pages"].startswith("batch.pdf#")
         assert row["status"] in {"auto_approved", "needs_review"}, row
+
+
+def test_bench_prints_its_figures(tmp_path):
+    result = gbiz(tmp_path / "home", "bench", "--count", "2", "--sample-pages", "2")
+    assert "applications/s" in result.stdout
+    assert "baseline, full-page Tesseract" in result.stdout
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["applications_per_second"] > 0
