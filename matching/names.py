@@ -30,12 +30,13 @@ def fold_variants(text: str) -> str:
 _LITTER = str.maketrans("", "", ".,'`\"、。･:;|_")
 
 
-# The kanji 一 and the dashes and long-vowel mark look alike and Tesseract
-# swaps them; folded the same way on both sides, they compare as one.
-_DASHES = str.maketrans({"ー": "一", "-": "一", "‐": "一", "—": "一", "―": "一", "－": "一"})
+@cache
+def _confusables() -> dict[int, str]:
+    text = resources.files("matching").joinpath("data/ocr_confusables.json").read_text(encoding="utf-8")
+    return str.maketrans(json.loads(text)["fold"])
 
 
 def comparable_name(text: str) -> str:
-    """NFKC, no spaces or OCR litter, variants and dashes folded: the form in
-    which two names are equal."""
-    return fold_variants(normalise_name(text)).replace(" ", "").translate(_LITTER).translate(_DASHES)
+    """NFKC, no spaces or OCR litter, registered variants and OCR look-alikes
+    folded (both data files): the form in which two names are equal."""
+    return fold_variants(normalise_name(text)).replace(" ", "").translate(_LITTER).translate(_confusables())

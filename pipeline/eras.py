@@ -141,3 +141,23 @@ def parse_western_date(text: str) -> date | None:
 
 def _to_fullwidth_digits(text: str) -> str:
     return text.translate({ord(str(d)): chr(0xFF10 + d) for d in range(10)})
+
+
+def repaired_western_dates(text: str) -> list[date]:
+    """Dates a misread could have meant when `text` holds a month or day that
+    cannot be (Tesseract reads some faces' 0 as 9: 10月 as 19月). Candidates
+    only: the caller accepts one only when the other document agrees."""
+    normal = re.sub(r"\s+", "", to_halfwidth(text))
+    found: list[date] = []
+    for match in _LOOSE_WESTERN_DATE.finditer(normal):
+        months = {match["month"], match["month"].replace("9", "0")}
+        days = {match["day"], match["day"].replace("9", "0")}
+        for month in months:
+            for day in days:
+                try:
+                    candidate = date(int(match["year"]), int(month), int(day))
+                except ValueError:
+                    continue
+                if candidate not in found:
+                    found.append(candidate)
+    return found

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from matching.names import comparable_name
+from matching.names import fold_variants
 from pipeline import process, report, storage
 from pipeline.config import Settings, prepare_home
 from pipeline.text import normalise_name
@@ -57,9 +57,13 @@ class Evaluation:
 
 def _same(column: str, read: str, truth: str) -> bool:
     if column.endswith("_name"):
-        # The certificate may print a variant kanji that Tesseract's model cannot
-        # read; what matters is that it matches as the same name.
-        return comparable_name(read) == comparable_name(truth) and normalise_name(read).count(" ") == 1
+        # Registered variant kanji (髙, 﨑 …) are folded: Tesseract's model cannot
+        # read most of them. OCR look-alikes (了 for 子) are not: a value the
+        # report shows must be the name itself.
+        def strict(name: str) -> str:
+            return fold_variants(normalise_name(name))
+
+        return strict(read) == strict(truth)
     return read == truth
 
 

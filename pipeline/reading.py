@@ -459,7 +459,14 @@ def _date_field(document, name, readings, boxes, seq, plausible) -> ExtractedFie
             found = eras.parse_era_date_near(result.text, *plausible)
         return found.isoformat() if found else None
 
-    return _combine(document, name, readings[name], parse, boxes[name], seq)
+    item = _combine(document, name, readings[name], parse, boxes[name], seq)
+    if item.value is None and plausible is None:
+        repaired = [d.isoformat() for r in readings[name] for d in eras.repaired_western_dates(r.text)]
+        if repaired:
+            # Not a value, only candidates: confidence stays 0 unless the
+            # certificate agrees with one of them.
+            item = replace(item, alternatives=tuple(dict.fromkeys(repaired)))
+    return item
 
 
 def name_from_words(result: tesseract.OcrResult) -> str:

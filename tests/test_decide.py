@@ -209,3 +209,17 @@ def test_a_grey_form_is_rescanned_but_a_grey_check_sheet_is_not():
     assert "red seal is grey" in result.decision.details[0]
     (fine,) = decide_pages(form(), certificate(), page(PageKind.CHECK_SHEET, 2, quality=grey))
     assert fine.decision.status is Status.AUTO_APPROVED
+
+
+def test_a_repaired_date_counts_only_when_the_certificate_agrees():
+    def with_candidates(page_analysis, candidates):
+        return replace(page_analysis, fields=tuple(
+            replace(f, value=None, confidence=0.0, alternatives=candidates) if f.name is FieldName.BIRTH_DATE else f
+            for f in page_analysis.fields
+        ))
+
+    (agreed,) = decide_pages(with_candidates(form(), ("1970-01-23",)), certificate())
+    assert agreed.decision.status is Status.AUTO_APPROVED
+    assert agreed.field_value(Document.FORM, FieldName.BIRTH_DATE) == "1970-01-23"
+    (other,) = decide_pages(with_candidates(form(), ("1970-01-28",)), certificate())
+    assert other.decision.status is Status.NEEDS_REVIEW

@@ -95,3 +95,11 @@ def test_western_dates_with_a_misread_separator():
     assert parse_western_date("1986 征 7 月 3 日") == date(1986, 7, 3)
     assert parse_western_date("1963 重 8 月 20 日") == date(1963, 8, 20)
     assert parse_western_date("1986 7 3") is None  # no separators at all: not a date we trust
+
+
+def test_impossible_months_offer_repaired_candidates():
+    from pipeline.eras import repaired_western_dates
+
+    assert repaired_western_dates("1994 年 19 月 24 日") == [date(1994, 10, 24)]
+    assert repaired_western_dates("1994 年 10 月 24 日") == [date(1994, 10, 24)]
+    assert repaired_western_dates("1994 年 99 月 24 日") == []

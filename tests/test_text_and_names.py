@@ -72,3 +72,10 @@ def test_comparisons_carry_their_evidence():
 def test_kanji_one_and_a_dash_compare_equal():
     assert compare_names("井上　健一", "井上　健ー").equal
     assert not compare_names("井上　健一", "井上　健二").equal
+
+
+def test_ocr_look_alikes_that_names_never_use_are_folded():
+    assert compare_names("後藤　紀子", "後藤　紀了").equal  # 了 for 子
+    # Look-alikes that both occur in names stay different.
+    assert not compare_names("土屋　一", "士屋　一").equal
+    assert not compare_names("入江　一", "人江　一").equal
