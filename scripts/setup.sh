@@ -42,7 +42,7 @@ fi
 stamp=.venv/.gbiz-review-installed
 if [[ ! -f $stamp || pyproject.toml -nt $stamp || constraints.txt -nt $stamp ]]; then
   echo "setup: installing the project into .venv (pinned by constraints.txt)"
-  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q "pip==26.3"  # pinned like everything else
   # tesserocr is built here against Debian's libtesseract (its PyPI wheel
   # bundles another Tesseract whose output differs); ocr/ checks they match.
   .venv/bin/python -m pip install -q -c constraints.txt --no-binary tesserocr -e '.[test,fast]'
