@@ -340,15 +340,6 @@ def _fit_rules(found: list[int], nominal: list[int], tolerance: int) -> list[int
     return fitted
 
 
-def _field(document: Document, name: FieldName, raw: str, value: str | None, confidence: float, seq: int, box: tuple[int, int, int, int]) -> ExtractedField:
-    x0, y0, x1, y1 = box
-    return ExtractedField(
-        document=document, name=name, raw_text=raw, value=value,
-        confidence=confidence if value is not None else 0.0, page_seq=seq,
-        box=Box(x0, y0, x1 - x0, y1 - y0),
-    )
-
-
 @dataclass(frozen=True)
 class _Variant:
     """One way of reading every field zone of a page: crop kind and model."""
@@ -481,23 +472,18 @@ def name_from_words(result: tesseract.OcrResult) -> str:
     """A name as 'family given': Tesseract splits Japanese into arbitrary words,
     so the family/given boundary is taken from the widest gap between
     characters, when it is clearly wider than the spacing between letters."""
-    words = [w for w in result.words if w.text.strip()]
+    words = [w for w in result.words if w.text.translate(_LITTER).strip()]
     if not words:
         return ""
-    words = [w for w in words if w.text.translate(_LITTER).strip()]
-    if not words:
-        return ""
+    parts = [normalise_name(w.text).replace(" ", "").translate(_LITTER) for w in words]
     if len(words) == 1:
-        return normalise_name(words[0].text).translate(_LITTER)
-    gaps = [words[i + 1].left - (words[i].left + words[i].width) for i in range(len(words) - 1)]
+        return parts[0]
+    gaps = [after.left - (before.left + before.width) for before, after in zip(words, words[1:], strict=False)]
     char_height = max(1, int(np.median([w.height for w in words])))
     widest = int(np.argmax(gaps))
-    text_parts = [normalise_name(w.text).replace(" ", "").translate(_LITTER) for w in words]
     if gaps[widest] >= 0.5 * char_height:
-        family = "".join(text_parts[: widest + 1])
-        given = "".join(text_parts[widest + 1 :])
-        return f"{family} {given}"
-    return "".join(text_parts)
+        return f"{''.join(parts[: widest + 1])} {''.join(parts[widest + 1 :])}"
+    return "".join(parts)
 
 
 # --- the seal certificate ------------------------------------------------------
