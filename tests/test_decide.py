@@ -223,3 +223,10 @@ def test_a_repaired_date_counts_only_when_the_certificate_agrees():
     assert agreed.field_value(Document.FORM, FieldName.BIRTH_DATE) == "1970-01-23"
     (other,) = decide_pages(with_candidates(form(), ("1970-01-28",)), certificate())
     assert other.decision.status is Status.NEEDS_REVIEW
+
+
+def test_an_id_read_only_by_ocr_is_confirmed_by_a_person():
+    (result,) = decide_pages(replace(form(), application_id_source="ocr"), certificate())
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
+    assert "read as GB260112300042 by OCR" in result.decision.details[0]
