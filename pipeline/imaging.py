@@ -221,6 +221,22 @@ def content_columns(ink: np.ndarray, y0: int, y1: int) -> tuple[int, int] | None
     return int(columns[0]), int(columns[-1])
 
 
+def dotted_tiles(rgb: np.ndarray, px_per_mm: float, min_dots: int = 25) -> int:
+    """How many 10 mm tiles hold at least `min_dots` small dark dots (up to
+    about 0.8 mm): the latent 複写 of a photocopied certificate shows as large
+    dotted characters, while an original's pattern dots are too pale to count."""
+    grey = grey_without_red(rgb)
+    count, _labels, stats, centres = cv2.connectedComponentsWithStats((grey < 160).astype(np.uint8), connectivity=8)
+    area, width, height = stats[1:, cv2.CC_STAT_AREA], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    dots = (area <= (0.6 * px_per_mm) ** 2) & (width <= 0.8 * px_per_mm) & (height <= 0.8 * px_per_mm)
+    if not dots.any():
+        return 0
+    tile = max(1, int(10 * px_per_mm))
+    cells = (centres[1:][dots] // tile).astype(int)
+    _, per_tile = np.unique(cells[:, 1] * 100_000 + cells[:, 0], return_counts=True)
+    return int((per_tile >= min_dots).sum())
+
+
 def find_qr(rgb: np.ndarray) -> tuple[str, np.ndarray] | None:
     """Decode a QR code: (payload, corner points) or None."""
     detector = cv2.QRCodeDetector()

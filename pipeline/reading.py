@@ -630,15 +630,19 @@ def _text_band(page: imaging.Prepared, x0: int, x1: int, expected_y: int, search
 
 
 def _photocopy_signs(page: imaging.Prepared) -> list[str]:
-    """An original certificate is colour: a tinted security pattern and red
-    seals. A photocopy has neither (and its latent 複写 shows, which the
-    grey-level test below does not need)."""
+    """An original certificate is colour (a tinted security pattern, red seals)
+    and hides its latent 複写; a photocopy loses the colour, shows the 複写, or both."""
     sample = page.rgb[::3, ::3]  # shares, not shapes: a ninth of the pixels says the same
     tinted = float((imaging.chroma(sample) > 18).mean())
     red = float(imaging.red_mask(sample).mean())
     findings = []
     if red < 0.0003 and tinted < 0.01:
         findings.append(f"no colour on the certificate (tinted {tinted:.2%}, red {red:.3%}): a photocopy")
+    # A colour copier keeps the tint but not the latent text's secret: it shows.
+    # Generated originals have no such tile, photocopies 170–200 of them.
+    dotted = imaging.dotted_tiles(page.rgb, page.px_per_mm)
+    if dotted >= 20:
+        findings.append(f"the latent 複写 shows as dotted letters ({dotted} dotted 10 mm tiles): a photocopy")
     return findings
 
 

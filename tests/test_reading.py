@@ -83,3 +83,31 @@ def test_certificate_name_drops_the_qualification(result, name):
     from pipeline.reading import certificate_name
 
     assert certificate_name(result) == name
+
+
+def test_a_colour_photocopy_is_caught_by_its_latent_text(tmp_path):
+    """A colour copier keeps the tint, but the latent 複写 still shows."""
+    import numpy as np
+
+    truth = generate_batch(tmp_path, BatchSpec(count=2, seed=3, received=date(2026, 11, 20), defects=("COPY",), defect_rate=1.0, damage=False))
+    copied = next(p for p in truth["pages"] if p["kind"] == "certificate" and p["photocopy"])
+    (page,) = decode(copied["file"], (tmp_path / copied["file"]).read_bytes())
+    # Give the grey copy a pale green tint and a red seal-coloured blot, as a colour copier would keep them.
+    tinted = page.rgb.astype(np.int16)
+    tinted[..., 0] -= 12
+    tinted[..., 2] -= 20
+    tinted[300:360, 300:360] = (200, 40, 50)
+    tinted = np.clip(tinted, 0, 255).astype(np.uint8)
+    analysis = analyse_page(tinted, 0, page.quality, date(2026, 11, 20))
+    assert analysis.kind is PageKind.CERTIFICATE
+    assert analysis.copy_suspected
+    assert any("latent 複写" in f for f in analysis.findings)
+    assert not any("no colour" in f for f in analysis.findings)
+
+
+def test_an_original_certificate_is_not_a_copy(pages):
+    folder, truth = pages
+    original = next(p for p in truth["pages"] if p["kind"] == "certificate")
+    (page,) = decode(original["file"], (folder / original["file"]).read_bytes())
+    analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+    assert not analysis.copy_suspected, analysis.findings
