@@ -11,10 +11,10 @@ originals from the store themselves.
 from __future__ import annotations
 
 import secrets
-import sys
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -200,13 +200,12 @@ def process_waiting(settings: Settings, batch_id: str | None = None) -> dict[str
 
 
 def _map(function, jobs: list, workers: int) -> list:  # type: ignore[no-untyped-def]
+    """`function` over `jobs` in worker processes, results in order."""
     if workers <= 1 or len(jobs) <= 1:
         return [function(job) for job in jobs]
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             return list(pool.map(function, jobs, chunksize=1))
-    except GbizReviewError:
-        raise
-    except BrokenPipeError as exc:  # pragma: no cover - a worker died
-        print(f"gbiz-review: a worker process died: {exc}", file=sys.stderr)
-        raise
+    except BrokenProcessPool as exc:
+        # No batch or decision of this run was saved; running the command again starts over.
+        raise GbizReviewError(f"a worker process died ({exc}); this run saved no results, run it again") from exc
