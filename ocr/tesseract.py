@@ -251,17 +251,3 @@ def _api_read(image: np.ndarray, dpi: int, lang: str, psm: int, whitelist: str |
             words.append(OcrWord(text, float(int(word.Confidence(level))), x0, y0, x1 - x0, y1 - y0))
     api.Clear()
     return OcrResult(tuple(words))
-
-
-def version() -> str:
-    try:
-        return str(pytesseract.get_tesseract_version())
-    except pytesseract.TesseractNotFoundError as exc:
-        raise ToolError("tesseract is not installed (Debian package tesseract-ocr)") from exc
-
-
-def languages() -> list[str]:
-    try:
-        return list(pytesseract.get_languages(config=""))
-    except pytesseract.TesseractNotFoundError as exc:
-        raise ToolError("tesseract is not installed (Debian package tesseract-ocr)") from exc

@@ -46,7 +46,7 @@ def three_months_before(day: date) -> date:
     raise AssertionError("unreachable")
 
 
-def certificate_is_current(issue: date, received: date) -> bool:  # documents.md's rule, used by tests
+def certificate_is_current(issue: date, received: date) -> bool:
     """documents.md: issued within three months before the receipt date."""
     return three_months_before(received) <= issue <= received
 
@@ -146,7 +146,7 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             details.append("issue_date: the certificate's issue date could not be read")
         else:
             issue_date = readings[0]
-            expired = [day for day in readings if day < three_months_before(received)]
+            expired = [day for day in readings if day <= received and not certificate_is_current(day, received)]
             assert issue_field is not None
             if len(expired) == len(readings):
                 # However it was read, it is too old.
@@ -210,10 +210,6 @@ def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type
             if agreed and agreed != item.value:
                 return replace(item, value=agreed, alternatives=tuple(a for a in item.readings if a != agreed))
     return item
-
-
-def _v(item: ExtractedField | None) -> str | None:
-    return item.value if item is not None else None
 
 
 def _add(reasons: list[Reason], reason: Reason) -> None:

@@ -212,15 +212,6 @@ def ink_fraction(ink: np.ndarray) -> float:
     return float(ink.mean())
 
 
-def content_columns(ink: np.ndarray, y0: int, y1: int) -> tuple[int, int] | None:
-    """Left- and rightmost ink columns in a band, or None when it is empty."""
-    band = ink[y0:y1]
-    columns = np.flatnonzero(band.any(axis=0))
-    if columns.size == 0:
-        return None
-    return int(columns[0]), int(columns[-1])
-
-
 def dotted_tiles(rgb: np.ndarray, px_per_mm: float, min_dots: int = 25) -> int:
     """How many 10 mm tiles hold at least `min_dots` small dark dots (up to
     about 0.8 mm): the latent 複写 of a photocopied certificate shows as large

@@ -143,16 +143,6 @@ def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
         )
 
 
-def _quality_of(row: storage.PageRow) -> ScanQuality:
-    return ScanQuality(
-        width_px=row.width_px, height_px=row.height_px, dpi_x=row.dpi_x, dpi_y=row.dpi_y,
-        effective_dpi=row.effective_dpi, mode=row.mode, channels=row.channels,
-        bits_per_channel=row.bits_per_channel, distinct_levels=row.distinct_levels,
-        colour_spread=row.colour_spread, colourful_share=row.colourful_share,
-        problems=tuple(p for p in row.quality_problems.split("; ") if p),
-    )
-
-
 def analyse_batch_pages(settings: Settings, batch_id: str) -> list[PageAnalysis]:
     with storage.session_for(settings.database_url) as session:
         batch = session.get(storage.BatchRow, batch_id)
@@ -161,7 +151,7 @@ def analyse_batch_pages(settings: Settings, batch_id: str) -> list[PageAnalysis]
         rows = storage.pages_of(session, batch_id)
     jobs = [
         _PageJob(
-            row.seq, row.source_name, row.original_sha256, row.page_in_file, _quality_of(row),
+            row.seq, row.source_name, row.original_sha256, row.page_in_file, storage.quality_of(row),
             str(settings.originals_dir), batch.received,
         )
         for row in rows

@@ -66,7 +66,7 @@ class PageRow(SQLModel, table=True):
     distinct_levels: int
     colour_spread: float
     colourful_share: float = 1.0
-    quality_problems: str = ""  # "; "-joined; empty when the page meets the rules
+    quality_problems: str = "[]"  # JSON list; empty when the page meets the rules
     kind: str | None = None
     rotated_180: bool | None = None
     skew_deg: float | None = None
@@ -242,7 +242,7 @@ def add_batch(
                 distinct_levels=measured.distinct_levels,
                 colour_spread=measured.colour_spread,
                 colourful_share=measured.colourful_share,
-                quality_problems="; ".join(measured.problems),
+                quality_problems=json.dumps(list(measured.problems), ensure_ascii=False),
             )
         )
     return batch
@@ -365,8 +365,15 @@ def applications_in_order(session: Session) -> list[ApplicationRow]:
     return list(session.exec(query))
 
 
-def fields_of(session: Session, application_pk: int) -> list[FieldRow]:
-    return list(session.exec(select(FieldRow).where(FieldRow.application_pk == application_pk)))
+def quality_of(row: PageRow) -> ScanQuality:
+    """The scan measurements stored with a page."""
+    return ScanQuality(
+        width_px=row.width_px, height_px=row.height_px, dpi_x=row.dpi_x, dpi_y=row.dpi_y,
+        effective_dpi=row.effective_dpi, mode=row.mode, channels=row.channels,
+        bits_per_channel=row.bits_per_channel, distinct_levels=row.distinct_levels,
+        colour_spread=row.colour_spread, colourful_share=row.colourful_share,
+        problems=tuple(json.loads(row.quality_problems)),
+    )
 
 
 def latest_decision(session: Session, application_pk: int) -> DecisionRow | None:

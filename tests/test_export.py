@@ -90,3 +90,15 @@ def test_a_folder_that_cannot_be_written_is_one_clear_error(db, tmp_path):
     with storage.session_for(db) as session, pytest.raises(report.ExportError) as caught:
         report.export(session, blocker / "out")
     assert str(caught.value).startswith(str(blocker / "out"))
+
+
+def test_scan_problems_are_stored_whole(tmp_path):
+    # A problem's own text may hold "; " (it did once, and came back as two problems).
+    problem = "only 13 levels in a colour channel; the rules need 256 levels really present"
+    measured = ScanQuality(1654, 2339, 200, 200, 200.0, "RGB", 3, 8, 13, 3.0, problems=(problem,))
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    with storage.session_for(url) as session:
+        storage.add_batch(session, "B2", date(2026, 11, 20), None, [(SourcePage(0, "p.png", "1" * 64, 1), measured)], {"1" * 64: (1, "p.png")})
+        session.commit()
+        (row,) = storage.pages_of(session, "B2")
+        assert storage.quality_of(row) == measured
