@@ -40,3 +40,9 @@ def comparable_name(text: str) -> str:
     """NFKC, no spaces or OCR litter, registered variants and OCR look-alikes
     folded (both data files): the form in which two names are equal."""
     return fold_variants(normalise_name(text)).replace(" ", "").translate(_LITTER).translate(_confusables())
+
+
+def display_char(ch: str) -> str:
+    """A character as a name shows it: an OCR look-alike that names never use
+    (了 for 子, a dash for 一) becomes the name character it stands for."""
+    return ch.translate(_confusables())

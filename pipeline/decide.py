@@ -8,13 +8,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from matching.compare import compare_readings
+from matching.glyph_names import METHOD as GLYPH_METHOD
+from matching.glyph_names import verify_names
 from pipeline.config import POLICY_VERSION
 from pipeline.domain import (
     ApplicationResult,
     Decision,
     Document,
     ExtractedField,
+    FieldComparison,
     FieldName,
+    PageAnalysis,
     PageKind,
     Reason,
     Status,
@@ -127,12 +131,18 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             reasons.append(Reason.COPY)
             details.extend(certificate.findings)
         comparisons = tuple(
-            compare_readings(name, _readings(value(Document.FORM, name)), _readings(value(Document.CERTIFICATE, name)))
+            _compare(name, value(Document.FORM, name), value(Document.CERTIFICATE, name), form, certificate)
             for name in (FieldName.CORPORATE_NUMBER, FieldName.NAME, FieldName.BIRTH_DATE)
         )
         fields = [_settle(f, comparisons) for f in fields]
         for comparison in comparisons:
-            if comparison.form_value is None or comparison.cert_value is None:
+            if comparison.unsure:
+                _add(reasons, Reason.LOW_CONFIDENCE)
+                details.append(
+                    f"{comparison.field.value}: form {comparison.form_value} / certificate {comparison.cert_value}: "
+                    f"not settled ({comparison.method})"
+                )
+            elif comparison.form_value is None or comparison.cert_value is None:
                 missing = "form" if comparison.form_value is None else "certificate"
                 _add(reasons, Reason.LOW_CONFIDENCE)
                 details.append(f"{comparison.field.value}: could not be read on the {missing}")
@@ -197,6 +207,18 @@ def decide_all(
     return results
 
 
+def _compare(
+    name: FieldName, form_field: ExtractedField | None, cert_field: ExtractedField | None, form: PageAnalysis,
+    certificate: PageAnalysis,
+) -> FieldComparison:
+    if name is FieldName.NAME:
+        # Names are settled from the printed glyphs where OCR leaves a doubt.
+        verified = verify_names(_readings(form_field), _readings(cert_field), form.name_ink, certificate.name_ink)
+        if verified is not None:
+            return verified
+    return compare_readings(name, _readings(form_field), _readings(cert_field))
+
+
 def _readings(item: ExtractedField | None) -> tuple[str, ...]:
     return item.readings if item is not None else ()
 
@@ -205,7 +227,10 @@ def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type
     """When the two documents agreed through an alternative reading, that
     reading becomes the field's value (the report shows what matched)."""
     for comparison in comparisons:
-        if comparison.field is item.name and comparison.equal:
+        # A name the glyphs checked shows what the glyphs saw, equal or not (an
+        # unsure one its best guess; the reason tells the reviewer to look).
+        glyph_checked = comparison.method.startswith(GLYPH_METHOD)
+        if comparison.field is item.name and (comparison.equal or glyph_checked):
             agreed = comparison.form_value if item.document is Document.FORM else comparison.cert_value
             if agreed and agreed != item.value:
                 return replace(item, value=agreed, alternatives=tuple(a for a in item.readings if a != agreed))

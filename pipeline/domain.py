@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+import numpy as np
+
 
 class PageKind(StrEnum):
     FORM = "form"
@@ -154,6 +156,9 @@ class PageAnalysis:
     copy_suspected: bool = False
     correction_suspected: bool = False
     title_text: str = ""
+    # Ink of the representative's name line (upright, binarised), kept for the
+    # glyph check that settles names between the two documents.
+    name_ink: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,9 @@ class FieldComparison:
     method: str
     score: float
     equal: bool
+    # Neither equal nor shown to differ: the readings could not settle it (a
+    # reviewer looks; LOW_CONFIDENCE rather than MISMATCH).
+    unsure: bool = False
 
 
 @dataclass(frozen=True)

@@ -212,20 +212,30 @@ def ink_fraction(ink: np.ndarray) -> float:
     return float(ink.mean())
 
 
-def dotted_tiles(rgb: np.ndarray, px_per_mm: float, min_dots: int = 25) -> int:
-    """How many 10 mm tiles hold at least `min_dots` small dark dots (up to
-    about 0.8 mm): the latent 複写 of a photocopied certificate shows as large
-    dotted characters, while an original's pattern dots are too pale to count."""
+def latent_dots(rgb: np.ndarray, px_per_mm: float, min_dots: int = 25) -> tuple[int, np.ndarray]:
+    """The latent 複写 of a photocopied certificate shows as large dotted
+    characters, while an original's pattern dots are too pale to count: how
+    many 10 mm tiles hold at least `min_dots` small dark dots (up to about
+    0.8 mm), and a mask of the small dots (to paint out before reading the text
+    they cross, on a page that shows the letters)."""
     grey = grey_without_red(rgb)
-    count, _labels, stats, centres = cv2.connectedComponentsWithStats((grey < 160).astype(np.uint8), connectivity=8)
+    count, labels, stats, centres = cv2.connectedComponentsWithStats((grey < 160).astype(np.uint8), connectivity=8)
     area, width, height = stats[1:, cv2.CC_STAT_AREA], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
     dots = (area <= (0.6 * px_per_mm) ** 2) & (width <= 0.8 * px_per_mm) & (height <= 0.8 * px_per_mm)
+    empty = np.zeros(grey.shape, bool)
     if not dots.any():
-        return 0
+        return 0, empty
     tile = max(1, int(10 * px_per_mm))
-    cells = (centres[1:][dots] // tile).astype(int)
-    _, per_tile = np.unique(cells[:, 1] * 100_000 + cells[:, 0], return_counts=True)
-    return int((per_tile >= min_dots).sum())
+    cells = (centres[1:] // tile).astype(int)
+    keys = cells[:, 1] * 100_000 + cells[:, 0]
+    found, per_tile = np.unique(keys[dots], return_counts=True)
+    dotted_keys = found[per_tile >= min_dots]
+    if dotted_keys.size == 0:
+        return 0, empty
+    # On a page that shows the latent letters, every such dot is theirs (the
+    # letters' edges fall in tiles with fewer dots).
+    lookup = np.concatenate([[False], dots])
+    return int(dotted_keys.size), lookup[labels]
 
 
 def find_qr(rgb: np.ndarray) -> tuple[str, np.ndarray] | None:

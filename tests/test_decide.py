@@ -230,3 +230,51 @@ def test_an_id_read_only_by_ocr_is_confirmed_by_a_person():
     assert result.decision.status is Status.NEEDS_REVIEW
     assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
     assert "read as GB260112300042 by OCR" in result.decision.details[0]
+
+
+def _printed(text: str):
+    """An ink map of a printed line (glyph checks need the page's pixels)."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from pipeline import glyphs
+
+    face = ImageFont.truetype("/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf", 31)
+    canvas = Image.new("L", (int(face.getlength(text)) + 40, 62), 255)
+    ImageDraw.Draw(canvas).text((20, 15), text, font=face, fill=0)
+    return glyphs.ink_map(np.asarray(canvas))
+
+
+def test_a_name_that_agrees_only_through_a_lookalike_misread_is_not_approved():
+    # The form says 斎藤, the certificate 斉藤: one OCR setting read the form as
+    # 斉藤, and reading agreement alone would have approved it.
+    misread = replace(field(Document.FORM, FieldName.NAME, "斉藤 紀子"), alternatives=("斎藤 紀子",))
+    the_form = form(name="斉藤 紀子", name_ink=_printed("斎藤　紀子"))
+    the_form = replace(the_form, fields=tuple(misread if f.name is FieldName.NAME else f for f in the_form.fields))
+    the_cert = certificate(name="斉藤 紀子", name_ink=_printed("代表取締役　斉藤　紀子"))
+    (result,) = decide_pages(the_form, the_cert)
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert Reason.MISMATCH in result.decision.reasons
+    shown = next(f for f in result.fields if f.document is Document.FORM and f.name is FieldName.NAME)
+    assert shown.value == "斎藤 紀子"
+
+
+def test_a_lookalike_misread_is_settled_by_the_printed_glyphs():
+    the_form = form(name="山田 太郎", name_ink=_printed("山田　太郎"))
+    the_cert = certificate(name="山田 犬郎", name_ink=_printed("代表取締役　山田　太郎"))
+    (result,) = decide_pages(the_form, the_cert)
+    assert result.decision.status is Status.AUTO_APPROVED, result.decision.details
+    shown = next(f for f in result.fields if f.document is Document.CERTIFICATE and f.name is FieldName.NAME)
+    assert shown.value == "山田 太郎"
+
+
+def test_a_name_the_glyphs_cannot_settle_is_low_confidence_not_mismatch():
+    # A blot where a disputed character is printed: neither reading can be
+    # confirmed, so the reviewer is asked to look, not told the names differ.
+    the_form = form(name="山田 太郎", name_ink=_printed("山田　太郎"))
+    the_cert = certificate(name="山田 犬郎", name_ink=_printed("代表取締役　山田　■郎"))
+    (result,) = decide_pages(the_form, the_cert)
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
+    name = next(c for c in result.comparisons if c.field is FieldName.NAME)
+    assert name.unsure and not name.equal
