@@ -36,22 +36,20 @@ def white_balance(rgb: np.ndarray) -> np.ndarray:
 
 def red_mask(rgb: np.ndarray) -> np.ndarray:
     """Seal ink: clearly redder than it is green or blue."""
-    r = rgb[..., 0].astype(np.int16)
-    g = rgb[..., 1].astype(np.int16)
-    b = rgb[..., 2].astype(np.int16)
-    return (r - np.maximum(g, b) > 45) & (r > 110)
+    r, g, b = cv2.split(rgb)
+    # Saturating uint8 arithmetic: r − max(g, b) > 45 without widening the page.
+    return (cv2.subtract(r, cv2.max(g, b)) > 45) & (r > 110)
 
 
 def blue_ink_mask(rgb: np.ndarray) -> np.ndarray:
     """Ballpoint blue: much bluer than red and darker than paper."""
-    r = rgb[..., 0].astype(np.int16)
-    g = rgb[..., 1].astype(np.int16)
-    b = rgb[..., 2].astype(np.int16)
-    return (b - r > 45) & (b - g > 15) & (r < 150)
+    r, g, b = cv2.split(rgb)
+    return (cv2.subtract(b, r) > 45) & (cv2.subtract(b, g) > 15) & (r < 150)
 
 
 def chroma(rgb: np.ndarray) -> np.ndarray:
-    return rgb.max(axis=2).astype(np.int16) - rgb.min(axis=2).astype(np.int16)
+    r, g, b = cv2.split(rgb)
+    return cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
 
 
 def grey_without_red(rgb: np.ndarray) -> np.ndarray:

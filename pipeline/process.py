@@ -131,7 +131,7 @@ def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
     try:
         data = originals.read(Path(job.root), job.digest)
         name = job.source_name.split("#")[0]
-        page = next(loading.iter_pages(name, data, only=job.page_in_file))
+        page = next(loading.iter_pages(name, data, only=job.page_in_file, measure=False))
         return reading.analyse_page(page.rgb, job.seq, job.quality, job.received)
     except ToolError:
         raise

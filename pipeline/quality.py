@@ -4,6 +4,7 @@ really present. A page that breaks them goes back to the operator (rescan)."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from pipeline.domain import ScanQuality
@@ -47,13 +48,14 @@ def count_levels(channel: np.ndarray) -> int:
 def flat_areas(rgb: np.ndarray) -> tuple[float, int]:
     """Share of pixels whose right and lower neighbours have exactly the same
     colour, and how many distinct colours those flat pixels have."""
-    same = (rgb[:-1, :-1] == rgb[1:, :-1]).all(axis=2) & (rgb[:-1, :-1] == rgb[:-1, 1:]).all(axis=2)
+    # One 24-bit number per pixel: a colour comparison is one integer comparison.
+    packed = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
+    corner = packed[:-1, :-1]
+    same = (corner == packed[1:, :-1]) & (corner == packed[:-1, 1:])
     share = float(same.mean())
     if share == 0:
         return 0.0, 0
-    flat = rgb[:-1, :-1][same]
-    packed = (flat[:, 0].astype(np.int32) << 16) | (flat[:, 1].astype(np.int32) << 8) | flat[:, 2]
-    return share, int(np.unique(packed).size)
+    return share, int(np.unique(corner[same]).size)
 
 
 def measure(
@@ -69,7 +71,8 @@ def measure(
     height, width = rgb.shape[:2]
     sample = rgb[::3, ::3]
     levels = min(count_levels(sample[..., c]) for c in range(3))
-    chroma = sample.max(axis=2).astype(np.int16) - sample.min(axis=2).astype(np.int16)
+    r, g, b = cv2.split(np.ascontiguousarray(sample))
+    chroma = cv2.subtract(cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b))
     spread = float(chroma.mean())
     colourful = float((chroma > COLOURFUL_CHROMA).mean())
     eff = effective_dpi(width, height)
