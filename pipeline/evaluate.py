@@ -71,6 +71,15 @@ def evaluate_folder(folder: Path, settings: Settings) -> Evaluation:
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
     received = date.fromisoformat(truth["received"])
     prepare_home(settings)
+    # The set assumes some 申請書IDs were denied before it arrived: that history
+    # goes into the database first, as a reviewer's denial would have.
+    denied = {
+        app["application_id"]: "denied" for app in truth["applications"] if "DENIED_BEFORE" in app["expected_reasons"]
+    }
+    if denied:
+        with storage.session_for(settings.database_url) as session:
+            storage.add_prior_decisions(session, "evaluation-history", received, denied, by="evaluation")
+            session.commit()
     started = time.perf_counter()
     ingested = process.ingest(settings, [folder], received)
     if ingested.batch_id is None:

@@ -22,7 +22,15 @@ from pathlib import Path
 from pipeline import grouping, loading, originals, reading, storage
 from pipeline.config import TOKYO, Settings, prepare_home
 from pipeline.decide import decide_all
-from pipeline.domain import ApplicationResult, PageAnalysis, PageKind, ScanQuality, SourcePage
+from pipeline.domain import (
+    ApplicationResult,
+    PageAnalysis,
+    PageKind,
+    Reason,
+    ScanQuality,
+    SourcePage,
+    Status,
+)
 from pipeline.errors import BadInputError, GbizReviewError, NotFoundError, ToolError
 
 
@@ -122,6 +130,7 @@ class _PageJob:
     quality: ScanQuality
     root: str
     received: date
+    thorough: bool = False
 
 
 def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
@@ -132,7 +141,7 @@ def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
         data = originals.read(Path(job.root), job.digest)
         name = job.source_name.split("#")[0]
         page = next(loading.iter_pages(name, data, only=job.page_in_file, measure=False))
-        return reading.analyse_page(page.rgb, job.seq, job.quality, job.received)
+        return reading.analyse_page(page.rgb, job.seq, job.quality, job.received, thorough=job.thorough)
     except ToolError:
         raise
     except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the batch
@@ -143,7 +152,11 @@ def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
         )
 
 
-def analyse_batch_pages(settings: Settings, batch_id: str) -> list[PageAnalysis]:
+def analyse_batch_pages(
+    settings: Settings, batch_id: str, thorough_seqs: frozenset[int] | None = None
+) -> list[PageAnalysis]:
+    """Every page of the batch (or only the pages `thorough_seqs` names, read
+    with every OCR variant)."""
     with storage.session_for(settings.database_url) as session:
         batch = session.get(storage.BatchRow, batch_id)
         if batch is None:
@@ -152,11 +165,25 @@ def analyse_batch_pages(settings: Settings, batch_id: str) -> list[PageAnalysis]
     jobs = [
         _PageJob(
             row.seq, row.source_name, row.original_sha256, row.page_in_file, storage.quality_of(row),
-            str(settings.originals_dir), batch.received,
+            str(settings.originals_dir), batch.received, thorough=thorough_seqs is not None,
         )
         for row in rows
+        if thorough_seqs is None or row.seq in thorough_seqs
     ]
     return _map(_analyse_stored_page, jobs, settings.workers)
+
+
+def needs_second_look(results: list[ApplicationResult], analyses: list[PageAnalysis]) -> frozenset[int]:
+    """Form and certificate pages of applications held for a misread or a
+    mismatch: the quick reading stops at two agreeing OCR settings, and a
+    thorough one may still settle them (the rest of the batch is not read twice)."""
+    kinds = {a.seq: a.kind for a in analyses}
+    seqs: set[int] = set()
+    for result in results:
+        reasons = set(result.decision.reasons)
+        if result.decision.status is Status.NEEDS_REVIEW and reasons & {Reason.MISMATCH, Reason.LOW_CONFIDENCE}:
+            seqs |= {s for s in result.page_seqs if kinds.get(s) in (PageKind.FORM, PageKind.CERTIFICATE)}
+    return frozenset(seqs)
 
 
 def decide_batch(settings: Settings, batch_id: str, analyses: list[PageAnalysis]) -> list[ApplicationResult]:
@@ -168,9 +195,21 @@ def decide_batch(settings: Settings, batch_id: str, analyses: list[PageAnalysis]
     return decide_all(grouping.split_applications(analyses), batch.received, earlier, settings.min_confidence)
 
 
-def process_batch(settings: Settings, batch_id: str) -> list[ApplicationResult]:
+def analyse_and_decide(settings: Settings, batch_id: str) -> tuple[list[PageAnalysis], list[ApplicationResult]]:
+    """A quick reading of every page, then a thorough one of the pages of
+    applications the quick one could not settle."""
     analyses = analyse_batch_pages(settings, batch_id)
     results = decide_batch(settings, batch_id, analyses)
+    again = needs_second_look(results, analyses)
+    if again:
+        closer = {a.seq: a for a in analyse_batch_pages(settings, batch_id, thorough_seqs=again)}
+        analyses = [closer.get(a.seq, a) for a in analyses]
+        results = decide_batch(settings, batch_id, analyses)
+    return analyses, results
+
+
+def process_batch(settings: Settings, batch_id: str) -> list[ApplicationResult]:
+    analyses, results = analyse_and_decide(settings, batch_id)
     with storage.session_for(settings.database_url) as session:
         storage.save_results(session, batch_id, analyses, results)
         session.commit()

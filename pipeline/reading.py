@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
@@ -66,9 +67,20 @@ class _Frame:
         return int(round(value * self.px_per_mm))
 
 
-def analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: date) -> PageAnalysis:
+def analyse_page(
+    rgb: np.ndarray, seq: int, quality: ScanQuality, received: date, thorough: bool = False
+) -> PageAnalysis:
     """Everything one page tells; `received` bounds the dates that can be meant
-    when an era name is misread."""
+    when an era name is misread. `thorough` reads every zone with every
+    variant (a second look at an application the quick reading could not settle)."""
+    token = _FIRST_VARIANTS.set(len(CERTIFICATE_VARIANTS) if thorough else FIRST_VARIANTS)
+    try:
+        return _analyse_page(rgb, seq, quality, received)
+    finally:
+        _FIRST_VARIANTS.reset(token)
+
+
+def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: date) -> PageAnalysis:
     px_per_mm = quality.effective_dpi / 25.4
     dpi = int(round(quality.effective_dpi))
     balanced = imaging.white_balance(rgb)
@@ -390,6 +402,7 @@ Readings = dict[FieldName, list[tesseract.OcrResult]]
 
 # Variants read first; the others only for a field whose first readings disagree.
 FIRST_VARIANTS = 2
+_FIRST_VARIANTS: ContextVar[int] = ContextVar("first_variants", default=FIRST_VARIANTS)
 
 
 def _read_variants(
@@ -404,14 +417,15 @@ def _read_variants(
     independent settings agreeing is the evidence; more readings only help
     where they disagree)."""
     results: dict[tuple[str, FieldName], tesseract.OcrResult] = {}
-    _read_jobs(page, boxes, dpi, [(v, name) for v in variants[:FIRST_VARIANTS] for name in boxes], results)
+    first = _FIRST_VARIANTS.get()
+    _read_jobs(page, boxes, dpi, [(v, name) for v in variants[:first] for name in boxes], results)
 
     def settled(name: FieldName) -> bool:
-        values = [parsers[name](results[(v.label, name)]) for v in variants[:FIRST_VARIANTS]]
+        values = [parsers[name](results[(v.label, name)]) for v in variants[:first]]
         return bool(values[0]) and all(value == values[0] for value in values)
 
     unsettled = [name for name in boxes if not settled(name)]
-    _read_jobs(page, boxes, dpi, [(v, name) for v in variants[FIRST_VARIANTS:] for name in unsettled], results)
+    _read_jobs(page, boxes, dpi, [(v, name) for v in variants[first:] for name in unsettled], results)
     # Readings keep the order of `variants`: the first variant breaks ties.
     return {name: [results[(v.label, name)] for v in variants if (v.label, name) in results] for name in boxes}
 
@@ -488,7 +502,8 @@ def _template_western_date(page: imaging.Prepared, bounds: tuple[int, int, int, 
 
 def _with_template(item: ExtractedField, template: date | None) -> ExtractedField:
     """Two independent readers agreeing (Tesseract and the template) settle a
-    date; the template alone is only an alternative."""
+    date; the template alone is only an alternative, and a template that
+    contradicts every Tesseract reading leaves the date unsure."""
     if template is None:
         return item
     value = template.isoformat()
@@ -496,9 +511,10 @@ def _with_template(item: ExtractedField, template: date | None) -> ExtractedFiel
     if value in item.readings:
         others = tuple(r for r in item.readings if r != value)
         return replace(item, raw_text=raw, value=value, confidence=100.0, alternatives=others)
+    # The template contradicts every Tesseract reading: neither is trusted.
     if item.value is None:
         return replace(item, raw_text=raw, value=value, confidence=min(item.confidence, 39.0))
-    return replace(item, raw_text=raw, alternatives=(*item.alternatives, value))
+    return replace(item, raw_text=raw, confidence=min(item.confidence, 39.0), alternatives=(*item.alternatives, value))
 
 
 def _name_ink(page: imaging.Prepared, bounds: tuple[int, int, int, int]) -> np.ndarray:

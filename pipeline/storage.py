@@ -356,6 +356,20 @@ def known_application_ids(session: Session, exclude_batch: str) -> dict[str, str
     return seen
 
 
+def add_prior_decisions(session: Session, batch_id: str, received: date, statuses: dict[str, str], by: str) -> None:
+    """Applications decided before this database existed (an evaluation's
+    assumed history, an import from the old system): one batch with no pages,
+    one application and one decision per 申請書ID."""
+    session.add(BatchRow(id=batch_id, received=received, state="processed", processed_at=utcnow()))
+    session.flush()
+    for seq, (application_id, status) in enumerate(sorted(statuses.items())):
+        row = ApplicationRow(batch_id=batch_id, seq=seq, application_id=application_id, status=status)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        session.add(DecisionRow(application_pk=row.id, status=status, policy_version="history", decided_by=by))
+
+
 def applications_in_order(session: Session) -> list[ApplicationRow]:
     query = (
         select(ApplicationRow)
