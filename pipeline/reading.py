@@ -479,6 +479,20 @@ def _template_date(
         day = eras.parse_era_date(reading.text)
         if day is not None and plausible[0] <= day <= plausible[1]:
             found.append(day)
+    if not found:
+        # A few offices print half-width digits: then the numbers' widths vary
+        # (a padded single digit or two digits), and the layout that fits best counts.
+        widths = ("\u30000", "00")
+        candidates = [
+            glyphs.read_pattern(ink, f"{era}{y}年{m}月{d}日{suffix}")
+            for era in _USUAL_ERAS[name] for y in widths for m in widths for d in widths
+        ]
+        readings = [c for c in candidates if c is not None]
+        best = max(readings, key=lambda c: c.overall, default=None)
+        if best is not None and best.overall >= WESTERN_TEMPLATE_MIN_OVERALL and best.digit_margin >= TEMPLATE_MIN_MARGIN:
+            day = eras.parse_era_date(best.text)
+            if day is not None and plausible[0] <= day <= plausible[1]:
+                found.append(day)
     return found[0] if len(found) == 1 else None
 
 
