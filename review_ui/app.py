@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import threading
 import time
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -46,6 +47,7 @@ HERE = Path(__file__).parent
 LOG = logging.getLogger("gbiz_review.ui")
 DAILY_TARGET = 5000
 QUEUE_PAGE = 200
+PREVIEW_WIDTH = 900
 FIELD_ORDER = ("corporate_number", "name", "birth_date")
 
 
@@ -109,7 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(NotLoggedIn)
     async def _not_logged_in(request: Request, _exc: NotLoggedIn) -> Response:
-        if request.method == "GET" and not request.url.path.endswith((".png", ".jpg")) and "/original/" not in request.url.path:
+        if request.method == "GET" and not request.url.path.endswith(".jpg") and "/original/" not in request.url.path:
             return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
         return PlainTextResponse("login required", status_code=401)
 
@@ -270,7 +272,7 @@ def create_app(settings: Settings) -> FastAPI:
                     "field": row, "value": fix.new_value if fix else (row.value if row else None),
                     "corrected": fix is not None, "original": row.value if row else None,
                     "alternatives": [a for a in json.loads(row.alternatives) if a and a != row.value] if row else [],
-                    "crop": f"/applications/{pk}/fields/{row.id}.png" if row is not None and row.box_x is not None else None,
+                    "crop": f"/applications/{pk}/fields/{row.id}.jpg" if row is not None and row.box_x is not None else None,
                 }
             rows.append({"name": name, "sides": sides, "comparison": comparisons.get(name)})
         issue = app_row.cert_issue_date
@@ -292,6 +294,8 @@ def create_app(settings: Settings) -> FastAPI:
         reviewable = app_row.status == "needs_review" or (app_row.status == "auto_approved" and not store.is_exported(session, pk))
         store.audit(session, who.login, "view", pk, remote=remote(request))
         session.commit()
+        if next_pk is not None:
+            _warm(session, next_pk)
         latest = decisions[-1] if decisions else None
         return render(
             request, who, "application.html", app=app_row, batch=batch, rows=rows, issue=issue_info,
@@ -316,6 +320,22 @@ def create_app(settings: Settings) -> FastAPI:
             float(page.skew_deg or 0.0), bool(page.rotated_180),
         )
 
+    def _warm(session: Session, pk: int) -> None:
+        """Register the next application's pages in the background, so that the
+        reviewer's next page shows at once."""
+        nxt = store.application(session, pk)
+        if nxt is None:
+            return
+        pages = [store.page(session, nxt.batch_id, seq) for seq in json.loads(nxt.page_seqs)]
+        jobs = [p for p in pages if p is not None and p.kind != "blank"]
+        threading.Thread(target=lambda: [_preview(p) for p in jobs], daemon=True).start()
+
+    def _preview(page: storage.PageRow) -> bytes:
+        return page_images.preview(
+            str(settings.originals_dir), page.original_sha256, page.source_name, page.page_in_file,
+            float(page.skew_deg or 0.0), bool(page.rotated_180), PREVIEW_WIDTH,
+        )
+
     def _image(body: bytes, media: str) -> Response:
         return Response(body, media_type=media, headers={"Cache-Control": "no-store"})
 
@@ -329,12 +349,12 @@ def create_app(settings: Settings) -> FastAPI:
         if page is None:
             raise NotFound
         full = request.query_params.get("full") == "1"
-        body = page_images.encode(_image_page(session, settings, page), "JPEG", None if full else 900)
+        body = page_images.encode(_image_page(session, settings, page), "JPEG") if full else _preview(page)
         store.audit(session, who.login, "view_image", pk, f"page {seq}{' full' if full else ''}", remote(request))
         session.commit()
         return _image(body, "image/jpeg")
 
-    @app.get("/applications/{pk}/fields/{field_id}.png")
+    @app.get("/applications/{pk}/fields/{field_id}.jpg")
     def field_image(pk: int, field_id: int, request: Request, session: DB) -> Response:
         who = actor(request, session, "review")
         app_row = _application(session, pk)
@@ -345,12 +365,12 @@ def create_app(settings: Settings) -> FastAPI:
         if page is None:
             raise NotFound
         rgb = _image_page(session, settings, page)
-        body = page_images.encode(page_images.crop(rgb, row.box_x, row.box_y or 0, row.box_width or 0, row.box_height or 0), "PNG")
+        body = page_images.encode(page_images.crop(rgb, row.box_x, row.box_y or 0, row.box_width or 0, row.box_height or 0), "JPEG")
         store.audit(session, who.login, "view_image", pk, f"field {row.document}.{row.name}", remote(request))
         session.commit()
-        return _image(body, "image/png")
+        return _image(body, "image/jpeg")
 
-    @app.get("/applications/{pk}/seals/{document}.png")
+    @app.get("/applications/{pk}/seals/{document}.jpg")
     def seal_image(pk: int, document: str, request: Request, session: DB) -> Response:
         who = actor(request, session, "review")
         _application(session, pk)
@@ -362,10 +382,10 @@ def create_app(settings: Settings) -> FastAPI:
         if page is None:
             raise NotFound
         rgb = _image_page(session, settings, page)
-        body = page_images.encode(page_images.seal_crop(rgb, document, page.effective_dpi), "PNG")
+        body = page_images.encode(page_images.seal_crop(rgb, document, page.effective_dpi), "JPEG")
         store.audit(session, who.login, "view_image", pk, f"seal {document}", remote(request))
         session.commit()
-        return _image(body, "image/png")
+        return _image(body, "image/jpeg")
 
     @app.get("/applications/{pk}/original/{seq}")
     def original_file(pk: int, seq: int, request: Request, session: DB) -> Response:

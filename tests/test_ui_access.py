@@ -32,8 +32,8 @@ ROUTES = {
     ("GET", "/queue"): "review",
     ("GET", "/applications/{pk}"): "review",
     ("GET", "/applications/{pk}/pages/{seq}.jpg"): "review",
-    ("GET", "/applications/{pk}/fields/{field_id}.png"): "review",
-    ("GET", "/applications/{pk}/seals/{document}.png"): "review",
+    ("GET", "/applications/{pk}/fields/{field_id}.jpg"): "review",
+    ("GET", "/applications/{pk}/seals/{document}.jpg"): "review",
     ("GET", "/applications/{pk}/original/{seq}"): "review",
     ("POST", "/applications/{pk}/decide"): "review",
     ("POST", "/applications/{pk}/correct"): "review",
@@ -56,11 +56,10 @@ def app(ui_home):
 
 @pytest.fixture(scope="module")
 def sample(ui_home) -> dict[str, str]:
-    """Real ids for the path parameters: a held application, its page and field."""
+    """Real ids for the path parameters: an application, its page and a field."""
     with storage.session_for(ui_home.database_url) as session:
-        items, _ = store.queue(session)
-        pk = items[0].pk
-        application = store.application(session, pk)
+        application = next(a for a in storage.applications_in_order(session) if a.status in ("needs_review", "denied"))
+        pk = application.id
         field = next(f for f in store.fields_of(session, pk) if f.box_x is not None)
     return {
         "pk": str(pk), "seq": str(json.loads(application.page_seqs)[0]), "field_id": str(field.id),
@@ -160,7 +159,7 @@ def test_healthz_and_security_headers(app, clients, sample):
     response = anonymous.get("/healthz")
     assert (response.status_code, response.text) == (200, "ok")
     client, _ = clients["reviewer"]
-    for path in (f"/applications/{sample['pk']}", f"/applications/{sample['pk']}/fields/{sample['field_id']}.png", "/queue"):
+    for path in (f"/applications/{sample['pk']}", f"/applications/{sample['pk']}/fields/{sample['field_id']}.jpg", "/queue"):
         headers = client.get(path).headers
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
