@@ -20,15 +20,23 @@ _HASHER = PasswordHasher()  # Argon2id, the library's current parameters
 _DUMMY = _HASHER.hash("not a password of anyone")
 
 
+class AccountError(UsageError):
+    """A refused account change; `key` names its message in the UI's catalogue."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 def add_user(session: Session, login: str, role: str, password: str) -> store.UserRow:
     if not _LOGIN.match(login):
-        raise UsageError(f"{login!r}: a login is 2–32 lower-case letters, digits, '.', '_' or '-'")
+        raise AccountError("bad_login", f"{login!r}: a login is 2–32 lower-case letters, digits, '.', '_' or '-'")
     if role not in ROLES:
-        raise UsageError(f"{role!r}: the role is one of {', '.join(ROLES)}")
+        raise AccountError("bad_role", f"{role!r}: the role is one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
-        raise UsageError(f"the password needs at least {MIN_PASSWORD} characters")
+        raise AccountError("short_password", f"the password needs at least {MIN_PASSWORD} characters")
     if store.get_user(session, login) is not None:
-        raise UsageError(f"{login}: the account exists already")
+        raise AccountError("exists", f"{login}: the account exists already")
     row = store.UserRow(login=login, role=role, password_hash=_HASHER.hash(password))
     session.add(row)
     store.audit(session, "cli", "user_add", detail=f"{login} role={role}")
@@ -39,7 +47,7 @@ def disable_user(session: Session, login: str, actor: str = "cli") -> int:
     """Refuses the account's logins and ends its sessions; returns how many ended."""
     row = store.get_user(session, login)
     if row is None:
-        raise UsageError(f"{login}: no such account")
+        raise AccountError("no_account", f"{login}: no such account")
     row.disabled = True
     session.add(row)
     ended = store.end_sessions(session, login)

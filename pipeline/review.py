@@ -36,7 +36,12 @@ _FIELD_DETAIL = re.compile(r"^(corporate_number|name|birth_date): ")
 
 
 class ReviewError(UsageError):
-    """An action that does not apply (wrong state, same reviewer twice, bad value)."""
+    """An action that does not apply (wrong state, same reviewer twice, bad
+    value); `key` names its message in the UI's catalogue."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -63,30 +68,30 @@ def needs_second_reviewer(session: Session, app: storage.ApplicationRow, status:
 def _open_application(session: Session, pk: int) -> storage.ApplicationRow:
     app = store.application(session, pk)
     if app is None:
-        raise ReviewError("no such application")
+        raise ReviewError("not_found", "no such application")
     if pk in store.pending_proposals(session):
-        raise ReviewError("a decision on this application waits for a second reviewer")
+        raise ReviewError("pending", "a decision on this application waits for a second reviewer")
     return app
 
 
 def decide(session: Session, pk: int, actor: str, status: str, reasons: list[str], note: str = "") -> Outcome:
     app = _open_application(session, pk)
     if status not in ("approved", "denied"):
-        raise ReviewError(f"unknown decision {status!r}")
+        raise ReviewError("unknown_decision", f"unknown decision {status!r}")
     if app.status == "needs_review":
         pass
     elif app.status == "auto_approved" and status == "denied":
         if store.is_exported(session, pk):
-            raise ReviewError("already exported as approved; it cannot be changed here")
+            raise ReviewError("exported", "already exported as approved; it cannot be changed here")
     else:
-        raise ReviewError(f"an application that is {app.status} cannot be decided")
+        raise ReviewError("not_open", f"an application that is {app.status} cannot be decided")
     note = note.strip()
     if status == "denied":
         reasons = [code for code in DENY_CODES if code in set(reasons)]
         if not reasons:
-            raise ReviewError("a denial needs at least one reason code")
+            raise ReviewError("no_reason", "a denial needs at least one reason code")
         if "OTHER" in reasons and not note:
-            raise ReviewError("the reason OTHER needs a note")
+            raise ReviewError("other_note", "the reason OTHER needs a note")
     else:
         reasons, note = [], ""
     latest = storage.latest_decision(session, pk)
@@ -109,14 +114,14 @@ def settle(session: Session, proposal_id: int, actor: str, confirm: bool) -> Out
     application goes back to the queue) a proposal."""
     proposal = session.get(store.ProposalRow, proposal_id)
     if proposal is None or session.get(store.ConfirmationRow, proposal_id) is not None:
-        raise ReviewError("no open proposal with that number")
+        raise ReviewError("no_proposal", "no open proposal with that number")
     if proposal.proposed_by == actor:
-        raise ReviewError("a second reviewer must confirm: not the one who proposed it")
+        raise ReviewError("same_reviewer", "a second reviewer must confirm: not the one who proposed it")
     app = store.application(session, proposal.application_pk)
     latest = storage.latest_decision(session, proposal.application_pk)
     assert app is not None and latest is not None
     if latest.id != proposal.base_decision_id:
-        raise ReviewError("the application changed since the proposal; it is no longer valid")
+        raise ReviewError("stale", "the application changed since the proposal; it is no longer valid")
     if not confirm:
         store.add_confirmation(session, store.ConfirmationRow(proposal_id=proposal_id, outcome="rejected", by=actor))
         store.audit(session, actor, "reject", app.id, f"proposal={proposal_id}")
@@ -134,7 +139,7 @@ def normalise_value(name: str, text: str) -> str:
     if name == FieldName.CORPORATE_NUMBER:
         value = digits_only(text)
         if len(value) != 13 or not is_valid_corporate_number(value):
-            raise ReviewError("a corporate number is 13 digits with a valid check digit")
+            raise ReviewError("bad_number", "a corporate number is 13 digits with a valid check digit")
         return value
     if name == FieldName.BIRTH_DATE:
         match = re.fullmatch(r"(\d{4})\D(\d{1,2})\D(\d{1,2})\D?", digits_or_text(text))
@@ -143,13 +148,13 @@ def normalise_value(name: str, text: str) -> str:
                 raise ValueError
             return date(*(int(g) for g in match.groups())).isoformat()
         except ValueError:
-            raise ReviewError("a date of birth is written YYYY-MM-DD") from None
+            raise ReviewError("bad_date", "a date of birth is written YYYY-MM-DD") from None
     if name == FieldName.NAME:
         value = normalise_name(text)
         if not value:
-            raise ReviewError("a name cannot be empty")
+            raise ReviewError("empty_name", "a name cannot be empty")
         return value
-    raise ReviewError(f"{name!r} cannot be corrected")
+    raise ReviewError("not_correctable", f"{name!r} cannot be corrected")
 
 
 def digits_or_text(text: str) -> str:
@@ -174,9 +179,9 @@ def correct(session: Session, pk: int, actor: str, document: str, name: str, tex
     record the re-matched reasons as a new (still held) decision."""
     app = _open_application(session, pk)
     if app.status != "needs_review":
-        raise ReviewError("only a held application can be corrected")
+        raise ReviewError("not_held", "only a held application can be corrected")
     if document not in ("form", "certificate") or name not in CHECKED_FIELDS:
-        raise ReviewError("only the corporate number, name and date of birth can be corrected")
+        raise ReviewError("not_correctable", "only the corporate number, name and date of birth can be corrected")
     value = normalise_value(name, text)
     before = current_readings(session, pk)
     old = before.get((document, name), ())

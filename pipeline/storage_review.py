@@ -436,3 +436,76 @@ def first_auto_decisions_since(session: Session, since: datetime) -> list[tuple[
     """(decided_at, reasons) of the pipeline's decisions since a moment: the reasons the system found."""
     query = select(DecisionRow.decided_at, DecisionRow.reasons).where(DecisionRow.decided_by == "auto", DecisionRow.decided_at >= since)
     return list(session.exec(query))
+
+
+# --- load testing ---------------------------------------------------------------
+
+
+def synthesise_applications(session: Session, total: int, stations: tuple[str, ...] = ("desk-1", "desk-2", "desk-3", "desk-4"), per_batch: int = 200) -> int:
+    """Copies of the stored applications (rows only: pages point at the same
+    originals) until the database holds `total`, in new batches spread over
+    the last four weeks: for measuring the UI at a realistic size without
+    reading 5,000 envelopes. Returns how many were added."""
+    import random
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+
+    sources = list(session.exec(select(ApplicationRow).where(ApplicationRow.application_id.is_not(None))))  # type: ignore[union-attr]
+    existing = int(session.exec(select(func.count()).select_from(ApplicationRow)).one())
+    if not sources or existing >= total:
+        return 0
+    pages = {(p.batch_id, p.seq): p for p in session.exec(select(PageRow))}
+    fields: dict[int, list[FieldRow]] = {}
+    for row in session.exec(select(FieldRow)):
+        fields.setdefault(row.application_pk, []).append(row)
+    comparisons: dict[int, list[ComparisonRow]] = {}
+    for row in session.exec(select(ComparisonRow)):
+        comparisons.setdefault(row.application_pk, []).append(row)
+    decisions = {row.application_pk: row for row in session.exec(select(DecisionRow).where(DecisionRow.decided_by == "auto"))}
+    rng = random.Random(5000)
+    today = utcnow()
+    next_pk = int(session.exec(select(func.max(ApplicationRow.id))).one() or 0) + 1
+    added = 0
+    batch_no = 0
+    while existing + added < total:
+        batch_no += 1
+        count = min(per_batch, total - existing - added)
+        created = today - timedelta(days=rng.randrange(0, 28), hours=rng.randrange(0, 9))
+        batch_id = f"L{created:%Y%m%d}-{batch_no:05d}"
+        batch_rows, page_rows, app_rows, field_rows, comparison_rows, decision_rows = [], [], [], [], [], []
+        batch_rows.append({"id": batch_id, "received": created.date(), "station": stations[batch_no % len(stations)],
+                           "created_at": created, "state": "processed", "page_count": 0, "processed_at": created})
+        seq = 0
+        for position in range(count):
+            source = sources[rng.randrange(len(sources))]
+            assert source.id is not None
+            new_seqs = []
+            for old_seq in json.loads(source.page_seqs):
+                page = pages[(source.batch_id, old_seq)]
+                values = page.model_dump(exclude={"id"})
+                values.update(batch_id=batch_id, seq=seq)
+                page_rows.append(values)
+                new_seqs.append(seq)
+                seq += 1
+            moment = created + timedelta(seconds=position * 7)
+            app_rows.append({**source.model_dump(exclude={"id"}), "id": next_pk, "batch_id": batch_id, "seq": position,
+                             "application_id": f"GB{rng.randrange(10**12):012d}", "page_seqs": json.dumps(new_seqs), "created_at": moment})
+            renumbered = dict(zip(json.loads(source.page_seqs), new_seqs, strict=True))
+            for row in fields.get(source.id, []):
+                field_rows.append({**row.model_dump(exclude={"id"}), "application_pk": next_pk, "page_seq": renumbered.get(row.page_seq, row.page_seq)})
+            for row in comparisons.get(source.id, []):
+                comparison_rows.append({**row.model_dump(exclude={"id"}), "application_pk": next_pk})
+            decision = decisions.get(source.id)
+            if decision is not None:
+                decision_rows.append({**decision.model_dump(exclude={"id"}), "application_pk": next_pk, "decided_at": moment})
+            next_pk += 1
+        batch_rows[0]["page_count"] = seq
+        for table, rows in ((BatchRow, batch_rows), (PageRow, page_rows), (ApplicationRow, app_rows), (FieldRow, field_rows),
+                            (ComparisonRow, comparison_rows), (DecisionRow, decision_rows)):
+            if rows:
+                session.execute(insert(table), rows)  # type: ignore[call-overload]
+        added += count
+    session.commit()
+    return added

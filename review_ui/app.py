@@ -423,9 +423,9 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             outcome = action()
             session.commit()
-        except GbizReviewError as exc:
+        except review.ReviewError as exc:
             session.rollback()
-            return back(f"/applications/{pk}", t("flash.error", message=str(exc)), "error")
+            return back(f"/applications/{pk}", t("flash.error", message=t(f"review_error.{exc.key}")), "error")
         status = t(f"status.{app_row.status}") if app_row else ""
         if outcome.kind == "proposed":
             proposal = session.get(store.ProposalRow, outcome.proposal_id)
@@ -555,7 +555,8 @@ def create_app(settings: Settings) -> FastAPI:
             result = report.export(session, settings.home / "exports")  # the CLI's export, same rules
         except GbizReviewError as exc:
             session.rollback()
-            return back("/dashboard", t("flash.error", message=str(exc)), "error")
+            LOG.error("export failed: %s", exc)  # a folder and an OS reason, no personal data
+            return back("/dashboard", t("error.export"), "error")
         store.audit(session, who.login, "export", detail=f"export={result.export_id} approve={result.approve_rows} deny={result.deny_rows}", remote=remote(request))
         session.commit()
         message = t("dash.exported", id=result.export_id, approve=result.approve_rows, deny=result.deny_rows, folder=str(result.approve_path.parent))
@@ -594,9 +595,9 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             accounts.add_user(session, login_name, first(form, "role"), first(form, "password"))
             session.commit()
-        except GbizReviewError as exc:
+        except accounts.AccountError as exc:
             session.rollback()
-            return back("/users", t("flash.error", message=str(exc)), "error")
+            return back("/users", t("flash.error", message=t(f"account_error.{exc.key}")), "error")
         store.audit(session, who.login, "user_add", detail=f"{login_name}", remote=remote(request))
         session.commit()
         return back("/users", t("users.created", login=login_name))
@@ -608,9 +609,9 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             ended = accounts.disable_user(session, login_name, actor=who.login)
             session.commit()
-        except GbizReviewError as exc:
+        except accounts.AccountError as exc:
             session.rollback()
-            return back("/users", t("flash.error", message=str(exc)), "error")
+            return back("/users", t("flash.error", message=t(f"account_error.{exc.key}")), "error")
         return back("/users", t("users.disabled_done", login=login_name, count=ended))
 
     @app.get("/rescan")
