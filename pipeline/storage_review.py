@@ -399,10 +399,12 @@ def values_for(session: Session, pks: list[int]) -> dict[int, dict[str, str]]:
 
 
 def applications_created_between(session: Session, start: datetime, end: datetime) -> list[tuple[datetime, str, str | None, str]]:
-    """(created_at, status, station, reasons) of applications stored in [start, end)."""
+    """(created_at, status the pipeline gave, station, reasons it found) of applications stored in [start, end)."""
     query = (
-        select(ApplicationRow.created_at, ApplicationRow.status, BatchRow.station, ApplicationRow.reasons)
+        select(ApplicationRow.created_at, DecisionRow.status, BatchRow.station, DecisionRow.reasons)
         .join(BatchRow, BatchRow.id == ApplicationRow.batch_id)  # type: ignore[arg-type]
+        .join(DecisionRow, DecisionRow.application_pk == ApplicationRow.id)  # type: ignore[arg-type]
+        .where(DecisionRow.decided_by == "auto")
         .where(ApplicationRow.created_at >= start, ApplicationRow.created_at < end)
     )
     return list(session.exec(query))

@@ -78,7 +78,7 @@ def shoot(page, name: str) -> None:
     folder = os.environ.get("GBIZ_REVIEW_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=name != "application")
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=name in ("queue", "search", "dashboard"))
 
 
 def held(ui_home) -> list[store.QueueItem]:
@@ -221,6 +221,8 @@ def test_the_dashboard_export_and_audit_trail(browser, base_url, ui_home):
     assert page.url.endswith("/dashboard")
     assert page.locator("#tile-received b").inner_text() == "8"
     assert page.locator("#tile-waiting b").inner_text() == "0"
+    assert page.locator("#tile-held b").inner_text() == "4"
+    assert [c.inner_text() for c in page.locator("#per-station td").all()] == ["desk-1", "8", "3", "4", "1"]
     reviewers = page.locator("#per-reviewer").inner_text()
     assert "reviewer" in reviewers and "reviewer2" in reviewers
     assert page.locator("svg.chart").count() == 2
