@@ -77,6 +77,7 @@ def open_as(browser, base_url, login: str):
 def shoot(page, name: str) -> None:
     folder = os.environ.get("GBIZ_REVIEW_SCREENSHOTS")
     if folder:
+        page.wait_for_load_state("load")
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=name in ("queue", "search", "dashboard"))
 
