@@ -116,8 +116,8 @@ def create_app(settings: Settings) -> FastAPI:
         return PlainTextResponse("login required", status_code=401)
 
     @app.exception_handler(Forbidden)
-    async def _forbidden(request: Request, _exc: Forbidden) -> Response:
-        return error_page(request, None, "error.forbidden", 403)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return error_page(request, exc.actor, "error.forbidden", 403)
 
     @app.exception_handler(BadCsrf)
     async def _bad_csrf(request: Request, _exc: BadCsrf) -> Response:
@@ -297,10 +297,22 @@ def create_app(settings: Settings) -> FastAPI:
         if next_pk is not None:
             _warm(session, next_pk)
         latest = decisions[-1] if decisions else None
+        t = tr(request)
+        when = lambda moment: report._iso_tokyo(moment)[:16].replace("T", " ")  # noqa: E731
+        history = sorted(
+            [(d.decided_at, t("app.decided_by", at=when(d.decided_at), by=d.decided_by, status=t(f"status.{d.status}"), reasons=d.reasons)) for d in decisions]
+            + [(c.at, t("app.correction_by", at=when(c.at), by=c.by, document=t(f"doc.{c.document}"), field=t(f"field.{c.name}"))) for c in corrections]
+            + [
+                (p.proposed_at, t("app.proposal_by", at=when(p.proposed_at), by=p.proposed_by, status=t(f"status.{p.status}"),
+                                  outcome=t(f"app.outcome.{c.outcome}", by=c.by) if c else t("app.outcome.open")))
+                for p, c in proposals
+            ],
+            key=lambda entry: security.aware(entry[0]),
+        )
         return render(
             request, who, "application.html", app=app_row, batch=batch, rows=rows, issue=issue_info,
             reasons=[r for r in app_row.reasons.split(";") if r], decisions=decisions, proposals=proposals,
-            corrections=corrections, open_proposal=open_proposal, prev_pk=prev_pk, next_pk=next_pk, pages=pages,
+            history=[text for _at, text in history], open_proposal=open_proposal, prev_pk=prev_pk, next_pk=next_pk, pages=pages,
             seals={"form": form_page is not None, "certificate": cert_page is not None},
             reviewable=reviewable and open_proposal is None,
             four_eyes_deny=True,

@@ -61,7 +61,9 @@ class NotLoggedIn(Exception):
 
 
 class Forbidden(Exception):
-    pass
+    def __init__(self, actor: Actor | None = None) -> None:
+        super().__init__("forbidden")
+        self.actor = actor
 
 
 class BadCsrf(Exception):
@@ -72,7 +74,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -85,7 +87,7 @@ def actor_of(request: Request, session: Session) -> Actor | None:
     if row is None or row.ended_at is not None:
         return None
     now = utcnow()
-    if now - _aware(row.last_seen) > IDLE or now - _aware(row.created_at) > ABSOLUTE:
+    if now - aware(row.last_seen) > IDLE or now - aware(row.created_at) > ABSOLUTE:
         row.ended_at = now
         session.add(row)
         session.commit()
@@ -93,7 +95,7 @@ def actor_of(request: Request, session: Session) -> Actor | None:
     user = store.get_user(session, row.login)
     if user is None or user.disabled:
         return None
-    if now - _aware(row.last_seen) > timedelta(seconds=60):
+    if now - aware(row.last_seen) > timedelta(seconds=60):
         row.last_seen = now
         session.add(row)
         session.commit()
@@ -104,7 +106,7 @@ def require(actor: Actor | None, permission: str) -> Actor:
     if actor is None:
         raise NotLoggedIn
     if not actor.can(permission):
-        raise Forbidden
+        raise Forbidden(actor)
     return actor
 
 
