@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import DDL, event, func, or_
 from sqlmodel import Field, Session, SQLModel, select
 
 from pipeline.storage import (
@@ -108,6 +108,22 @@ class RecomparisonRow(SQLModel, table=True):
     method: str
     score: float
     equal: bool
+
+
+# The record cannot be rewritten: on SQLite, triggers refuse UPDATE and DELETE
+# on the append-only tables (created with the tables; PostgreSQL relies on the
+# code, which only inserts).
+for _table in (DecisionRow, AuditRow, ProposalRow, ConfirmationRow, CorrectionRow, RecomparisonRow):
+    _name = _table.__tablename__
+    for _verb in ("UPDATE", "DELETE"):
+        event.listen(
+            _table.__table__,  # type: ignore[attr-defined]
+            "after_create",
+            DDL(
+                f"CREATE TRIGGER IF NOT EXISTS {_name}_no_{_verb.lower()} BEFORE {_verb} ON {_name} "
+                f"BEGIN SELECT RAISE(ABORT, '{_name} is append-only'); END"
+            ).execute_if(dialect="sqlite"),
+        )
 
 
 # --- accounts and sessions ----------------------------------------------------

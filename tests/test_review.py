@@ -193,3 +193,17 @@ def test_accounts_hash_passwords_and_disabling_ends_sessions(db):
         assert accounts.disable_user(session, "alice") == 1
         session.commit()
         assert accounts.verify(session, "alice", "correct horse battery") is None
+
+
+def test_the_record_cannot_be_rewritten(db):
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import IntegrityError
+
+    with storage.session_for(db) as session:
+        store.audit(session, "alice", "view", 1)
+        session.commit()
+        for statement in (update(storage.DecisionRow).values(status="approved"), delete(storage.DecisionRow),
+                          update(store.AuditRow).values(actor="mallory"), delete(store.AuditRow)):
+            with pytest.raises(IntegrityError, match="append-only"):
+                session.execute(statement)
+            session.rollback()
