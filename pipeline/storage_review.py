@@ -508,14 +508,16 @@ def synthesise_applications(session: Session, total: int, stations: tuple[str, .
                 new_seqs.append(seq)
                 seq += 1
             moment = created + timedelta(seconds=position * 7)
+            decision = decisions.get(source.id)
             app_rows.append({**source.model_dump(exclude={"id"}), "id": next_pk, "batch_id": batch_id, "seq": position,
-                             "application_id": f"GB{rng.randrange(10**12):012d}", "page_seqs": json.dumps(new_seqs), "created_at": moment})
+                             "application_id": f"GB{rng.randrange(10**12):012d}", "page_seqs": json.dumps(new_seqs), "created_at": moment,
+                             # as the pipeline left it: held ones wait in the queue again
+                             **({"status": decision.status, "reasons": decision.reasons} if decision else {})})
             renumbered = dict(zip(json.loads(source.page_seqs), new_seqs, strict=True))
             for row in fields.get(source.id, []):
                 field_rows.append({**row.model_dump(exclude={"id"}), "application_pk": next_pk, "page_seq": renumbered.get(row.page_seq, row.page_seq)})
             for row in comparisons.get(source.id, []):
                 comparison_rows.append({**row.model_dump(exclude={"id"}), "application_pk": next_pk})
-            decision = decisions.get(source.id)
             if decision is not None:
                 decision_rows.append({**decision.model_dump(exclude={"id"}), "application_pk": next_pk, "decided_at": moment})
             next_pk += 1

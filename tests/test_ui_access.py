@@ -253,3 +253,21 @@ def test_pages_speak_japanese_by_default_and_english_on_request(app, clients):
     english = client.get("/queue").text
     assert "Applications to review" in english and "審査待ち一覧" not in english
     client.post("/lang", data={"csrf": csrf, "lang": "ja", "next": "/queue"})
+
+
+def test_the_queue_filters_and_counts_what_the_database_holds(clients, ui_home):
+    client, _ = clients["reviewer"]
+    with storage.session_for(ui_home.database_url) as session:
+        items, counts = store.queue(session)
+    ids = lambda html: set(re.findall(r"GB\d{12}", html.split('id="pending"')[0]))  # noqa: E731
+    page = client.get("/queue").text
+    assert ids(page) == {i.application_id for i in items if not i.pending}
+    for code, count in counts.items():
+        assert f'href="/queue?reason={code}">' in page and f"<b>{count}</b>" in page
+        filtered = client.get("/queue", params={"reason": code}).text
+        assert ids(filtered) == {i.application_id for i in items if code in i.reasons and not i.pending}
+    assert ids(client.get("/queue", params={"station": "desk-1", "received_from": "2026-11-20", "received_to": "2026-11-20"}).text) == ids(page)
+    assert ids(client.get("/queue", params={"station": "elsewhere"}).text) == set()
+    assert ids(client.get("/queue", params={"received_from": "2026-11-21"}).text) == set()
+    # Oldest first: received, then scan order within the batch.
+    assert re.findall(r"GB\d{12}", page.split('id="pending"')[0].split("<tbody>")[1]) == [i.application_id for i in items if not i.pending]
