@@ -312,8 +312,14 @@ def add_confirmation(session: Session, row: ConfirmationRow) -> None:
 
 def neighbours(session: Session, pk: int) -> tuple[int | None, int | None]:
     """Previous and next application in the queue's order (held ones only)."""
-    items, _ = queue(session)
-    pks = [item.pk for item in items]
+    pks = list(
+        session.exec(
+            select(ApplicationRow.id)
+            .join(BatchRow, BatchRow.id == ApplicationRow.batch_id)  # type: ignore[arg-type]
+            .where(ApplicationRow.status == "needs_review")
+            .order_by(BatchRow.received, BatchRow.created_at, ApplicationRow.batch_id, ApplicationRow.seq)
+        )
+    )
     if pk not in pks:
         return None, (pks[0] if pks else None)
     i = pks.index(pk)
