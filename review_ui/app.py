@@ -340,7 +340,15 @@ def create_app(settings: Settings) -> FastAPI:
             return
         pages = [store.page(session, nxt.batch_id, seq) for seq in json.loads(nxt.page_seqs)]
         jobs = [p for p in pages if p is not None and p.kind != "blank"]
-        threading.Thread(target=lambda: [_preview(p) for p in jobs], daemon=True).start()
+
+        def work() -> None:
+            try:
+                for page in jobs:
+                    _preview(page)
+            except Exception as exc:  # noqa: BLE001 - only a head start; the request itself reports a real problem
+                LOG.warning("could not prepare the next application's pages: %s", type(exc).__name__)
+
+        threading.Thread(target=work, daemon=True).start()
 
     def _preview(page: storage.PageRow) -> bytes:
         return page_images.preview(

@@ -57,9 +57,10 @@ def db(tmp_path) -> str:
             details=["name: form 山田 太郎 ≠ certificate 山田 太朗"]),
         app(2, "GB000000000003", Status.AUTO_APPROVED),
         app(3, "GB000000000004", Status.NEEDS_REVIEW, [Reason.COPY]),
+        ApplicationResult(4, None, (4,), (), (), None, Decision(Status.NEEDS_REVIEW, (Reason.UNIDENTIFIED,), ("pages before the first form",), "test")),
     ]
     with storage.session_for(url) as session:
-        pages = [(SourcePage(i, f"p{i}.png", "0" * 64, 1), QUALITY) for i in range(4)]
+        pages = [(SourcePage(i, f"p{i}.png", "0" * 64, 1), QUALITY) for i in range(5)]
         storage.add_batch(session, "B1", date(2026, 11, 20), "desk-1", pages, {"0" * 64: (1, "p0.png")})
         session.commit()
         storage.save_results(session, "B1", [], results)
@@ -207,3 +208,29 @@ def test_the_record_cannot_be_rewritten(db):
             with pytest.raises(IntegrityError, match="append-only"):
                 session.execute(statement)
             session.rollback()
+
+
+def test_every_kind_of_application_page_renders_and_unidentified_pages_can_be_approved(db, tmp_path):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from pipeline.config import Settings
+    from review_ui.app import create_app
+
+    with storage.session_for(db) as session:
+        accounts.add_user(session, "alice", "reviewer", "alice-password")
+        session.commit()
+        pks = [a.id for a in storage.applications_in_order(session)]
+        unidentified = next(a.id for a in storage.applications_in_order(session) if a.application_id is None)
+    client = TestClient(create_app(Settings(home=tmp_path, database_url=db, workers=1)), follow_redirects=False)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    assert client.post("/login", data={"csrf": csrf, "login": "alice", "password": "alice-password"}).status_code == 303
+    for pk in pks:
+        page = client.get(f"/applications/{pk}")
+        assert page.status_code == 200 and "Traceback" not in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/queue").text).group(1)
+    response = client.post(f"/applications/{unidentified}/decide", data={"csrf": csrf, "decision": "approved"})
+    assert response.status_code == 303
+    with storage.session_for(db) as session:
+        assert store.application(session, unidentified).status == "approved"
