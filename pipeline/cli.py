@@ -113,6 +113,35 @@ def cmd_bench(settings: Settings, args: argparse.Namespace) -> int:
     return bench.run(settings, count=args.count, sample_pages=args.sample_pages)
 
 
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from review_ui.serve import serve
+
+    return serve(settings, args.host, args.port)
+
+
+def cmd_users(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from pipeline import accounts, storage
+
+    with storage.session_for(settings.database_url) as session:
+        if args.users_command == "add":
+            if sys.stdin.isatty():
+                password = getpass.getpass(f"password for {args.login}: ")
+                if getpass.getpass("again: ") != password:
+                    raise UsageError("the two passwords differ")
+            else:
+                password = sys.stdin.readline().rstrip("\r\n")
+            accounts.add_user(session, args.login, args.role, password)
+            session.commit()
+            print(f"account {args.login} ({args.role}) created", file=sys.stderr)
+        else:
+            ended = accounts.disable_user(session, args.login)
+            session.commit()
+            print(f"account {args.login} disabled; {ended} session(s) ended", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gbiz-review", description="Review gBizID prime paper applications.")
     parser.add_argument("--home", help="state folder (default: $GBIZ_REVIEW_HOME, else ./.gbiz-review)")
@@ -152,6 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--count", type=int, default=20, help="applications in the set (default 20)")
     be.add_argument("--sample-pages", type=int, default=12, help="pages for the per-stage and baseline timings")
     be.set_defaults(handler=cmd_bench)
+
+    srv = sub.add_parser("serve", help="the review UI (default 127.0.0.1:8080)")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8080)
+    srv.set_defaults(handler=cmd_serve)
+    users = sub.add_parser("users", help="accounts of the review UI")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    users_add = users_sub.add_parser("add", help="create an account; the password comes from standard input or a prompt")
+    users_add.add_argument("login")
+    users_add.add_argument("--role", required=True, choices=["operator", "reviewer", "supervisor", "admin"])
+    users_add.set_defaults(handler=cmd_users)
+    users_disable = users_sub.add_parser("disable", help="end the account's sessions and refuse its logins")
+    users_disable.add_argument("login")
+    users_disable.set_defaults(handler=cmd_users)
 
     try:
         from samples import cli as samples_cli

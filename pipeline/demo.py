@@ -82,4 +82,32 @@ def run(settings: Settings, count: int = 30, seed: int = 2026) -> int:
     print(f"scans and their truth.json: {scans}")
     command = sys.argv[0] if sys.argv and sys.argv[0].endswith("gbiz-review") else "gbiz-review"
     print(f"look closer: {command} --home {home} report | column -s, -t | less -S")
+    print(f"review UI: {command} --home {home} serve   → http://127.0.0.1:8080/  accounts (also in {home / 'demo-accounts.txt'}):")
+    for login, role, password in create_demo_accounts(settings):
+        print(f"  {login:<11} {role:<11} password {password}")
     return 0
+
+
+DEMO_ACCOUNTS = (("reviewer", "reviewer"), ("reviewer2", "reviewer"), ("supervisor", "supervisor"), ("admin", "admin"), ("operator", "operator"))
+
+
+def create_demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
+    """The review UI's demo accounts with fresh random passwords, also written
+    to demo-accounts.txt in the demo home (readable by its owner only)."""
+    import os
+    import secrets
+
+    from pipeline import accounts
+
+    created = []
+    with storage.session_for(settings.database_url) as session:
+        for login, role in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            accounts.add_user(session, login, role, password)
+            created.append((login, role, password))
+        session.commit()
+    path = settings.home / "demo-accounts.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.writelines(f"{login}\t{role}\t{password}\n" for login, role, password in created)
+    return created

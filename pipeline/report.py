@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from pipeline import storage
+from pipeline import storage, storage_review
 from pipeline.config import TOKYO
 from pipeline.errors import ExportError
 
@@ -226,10 +226,12 @@ def export(session: Session, out_dir: Path) -> ExportResult:
     recovered = _finish_pending(session)
 
     exported = select(storage.ExportItemRow.application_pk)
+    # Four-eyes: an application whose change waits for a second reviewer is not exported yet.
+    waiting = set(storage_review.pending_proposals(session))
     candidates = [
         app
         for app in storage.applications_in_order(session)
-        if app.status in EXPORTABLE and app.application_id
+        if app.status in EXPORTABLE and app.application_id and app.id not in waiting
     ]
     already = set(session.exec(exported))
     created_at = storage.utcnow()

@@ -398,3 +398,8 @@ def latest_decision(session: Session, application_pk: int) -> DecisionRow | None
         .limit(1)
     )
     return session.exec(query).first()
+
+
+# The review UI's tables (accounts, sessions, audit, proposals, corrections)
+# live in the sibling storage module; importing it registers them.
+from pipeline import storage_review as _storage_review  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The review UI (`gbiz-review serve`): server-rendered pages over the pipeline's storage."""

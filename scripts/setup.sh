@@ -13,6 +13,7 @@ SYSTEM_PACKAGES=(
   fonts-noto-cjk                                             # the sample generator's faces
   gcc g++ python3-dev python3-venv pkg-config                # python-sane and tesserocr build from source
   libtesseract-dev libleptonica-dev                          # tesserocr against Debian's Tesseract
+  chromium                                                   # the review UI's browser tests (Playwright drives it; never `playwright install`)
 )
 
 missing=()

@@ -31,3 +31,33 @@ def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
 @pytest.fixture
 def colour_page() -> Image.Image:
     return Image.fromarray(scan_like())
+
+
+UI_PASSWORD = "test-password-{login}"
+UI_ACCOUNTS = (("reviewer", "reviewer"), ("reviewer2", "reviewer"), ("supervisor", "supervisor"), ("admin", "admin"), ("operator", "operator"))
+
+
+@pytest.fixture(scope="session")
+def ui_home(tmp_path_factory):
+    """A home with a generated batch really processed (OCR and all: 8
+    applications, 4 held, 3 approved automatically, 1 to rescan) and one
+    account per role; shared by the review UI's tests."""
+    from datetime import date
+
+    from pipeline import accounts, process, storage
+    from pipeline.config import prepare_home, resolve_settings
+    from samples.generator import BatchSpec, generate_batch
+
+    home = tmp_path_factory.mktemp("ui-home")
+    settings = resolve_settings(home)
+    settings = type(settings)(home=settings.home, database_url=f"sqlite:///{home / 'gbiz-review.db'}", workers=2)
+    prepare_home(settings)
+    received = date(2026, 11, 20)
+    generate_batch(home / "scans", BatchSpec(count=8, seed=11, received=received, defect_rate=0.6, rescan_rate=0.1))
+    batch = process.ingest(settings, [home / "scans"], received, station="desk-1")
+    process.process_waiting(settings, batch.batch_id)
+    with storage.session_for(settings.database_url) as session:
+        for login, role in UI_ACCOUNTS:
+            accounts.add_user(session, login, role, UI_PASSWORD.format(login=login))
+        session.commit()
+    return settings
