@@ -10,6 +10,7 @@ from datetime import date
 from matching.compare import compare_readings
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import verify_names
+from matching.names import display_char
 from pipeline.config import POLICY_VERSION
 from pipeline.domain import (
     ApplicationResult,
@@ -232,6 +233,8 @@ def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type
         glyph_checked = comparison.method.startswith(GLYPH_METHOD)
         if comparison.field is item.name and (comparison.equal or glyph_checked):
             agreed = comparison.form_value if item.document is Document.FORM else comparison.cert_value
+            if agreed and item.name is FieldName.NAME:
+                agreed = "".join(display_char(ch) for ch in agreed)
             if agreed and agreed != item.value:
                 return replace(item, value=agreed, alternatives=tuple(a for a in item.readings if a != agreed))
     return item

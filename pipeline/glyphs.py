@@ -253,12 +253,20 @@ class TemplateReading:
     overall: float = 0.0  # mean best score over every printed cell, digits included
 
 
+@lru_cache(maxsize=512)
+def _pattern_geometry(face: ImageFont.FreeTypeFont, pattern: str) -> tuple[tuple[float, ...], float, float]:
+    """Each character's start along the line and the ink's two ends, in the
+    face's drawing units (the same for every line printed in this pattern)."""
+    advances = [face.getlength(ch) for ch in pattern]
+    starts = tuple(float(x) for x in np.concatenate([[0.0], np.cumsum(advances)]))
+    ink_left, _top, ink_right, _bottom = face.getbbox(pattern)
+    return starts, float(ink_left), float(ink_right)
+
+
 def _cell_bounds(face: ImageFont.FreeTypeFont, pattern: str, x0: int, x1: int) -> list[tuple[int, int]] | None:
     """Where each character of `pattern` sits on a line whose ink spans x0..x1,
     from the face's advances (the rendered ink's ends are matched to x0 and x1)."""
-    advances = [face.getlength(ch) for ch in pattern]
-    starts = np.concatenate([[0.0], np.cumsum(advances)])
-    ink_left, _top, ink_right, _bottom = face.getbbox(pattern)
+    starts, ink_left, ink_right = _pattern_geometry(face, pattern)
     if ink_right <= ink_left:
         return None
     scale = (x1 - x0) / (ink_right - ink_left)
