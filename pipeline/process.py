@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from matching.glyph_names import METHOD as GLYPH_METHOD
 from pipeline import grouping, loading, originals, reading, storage
 from pipeline.config import TOKYO, Settings, prepare_home
 from pipeline.decide import decide_all
@@ -174,16 +175,27 @@ def analyse_batch_pages(
 
 
 def needs_second_look(results: list[ApplicationResult], analyses: list[PageAnalysis]) -> frozenset[int]:
-    """Form and certificate pages of applications held for a misread or a
-    mismatch: the quick reading stops at two agreeing OCR settings, and a
-    thorough one may still settle them (the rest of the batch is not read twice)."""
+    """Form and certificate pages of the applications a thorough reading could
+    still approve: held only for a misread or a mismatch of a field that the
+    quick reading (two agreeing OCR settings) may have got wrong. Applications
+    held for anything else, or whose names the glyphs showed to differ, are not
+    read twice."""
     kinds = {a.seq: a.kind for a in analyses}
     seqs: set[int] = set()
     for result in results:
-        reasons = set(result.decision.reasons)
-        if result.decision.status is Status.NEEDS_REVIEW and reasons & {Reason.MISMATCH, Reason.LOW_CONFIDENCE}:
+        if _could_change(result):
             seqs |= {s for s in result.page_seqs if kinds.get(s) in (PageKind.FORM, PageKind.CERTIFICATE)}
     return frozenset(seqs)
+
+
+def _could_change(result: ApplicationResult) -> bool:
+    reasons = set(result.decision.reasons)
+    if result.decision.status is not Status.NEEDS_REVIEW or not reasons <= {Reason.MISMATCH, Reason.LOW_CONFIDENCE}:
+        return False
+    failing = [c for c in result.comparisons if not c.equal]
+    shown_different = [c for c in failing if c.method.startswith(GLYPH_METHOD) and not c.unsure]
+    issue_date_doubt = any(detail.startswith("issue_date:") for detail in result.decision.details)
+    return len(failing) > len(shown_different) or issue_date_doubt
 
 
 def decide_batch(settings: Settings, batch_id: str, analyses: list[PageAnalysis]) -> list[ApplicationResult]:
