@@ -113,6 +113,61 @@ def cmd_bench(settings: Settings, args: argparse.Namespace) -> int:
     return bench.run(settings, count=args.count, sample_pages=args.sample_pages)
 
 
+def _option(text: str) -> tuple[str, object]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"not NAME=VALUE: {text!r}")
+    number: object = value
+    for kind in (int, float):
+        try:
+            number = kind(value)
+            break
+        except ValueError:
+            continue
+    return key.replace("-", "_"), number
+
+
+def cmd_scan(settings: Settings, args: argparse.Namespace) -> int:
+    import socket
+
+    from pipeline.errors import ScannerError
+    from scanners import station
+    from scanners.device import ScanSetup
+    from scanners.messages import Messages, resolve_language
+
+    msg = Messages(resolve_language(args.lang))
+    if args.list:
+        for line in station.list_lines(msg, timeout=args.timeout):
+            print(line)
+        return 0
+    if not args.device:
+        raise UsageError("scan needs --device NAME (see gbiz-review scan --list)")
+    setup = ScanSetup(resolution=args.resolution, adf=not args.flatbed, duplex=args.duplex, options=dict(args.option or []))
+    result = station.run(
+        settings, args.device, args.station or socket.gethostname(), received=args.received, msg=msg, setup=setup,
+        timeout=args.timeout, process_after=not args.no_process,
+    )
+    if result.batch_id:
+        print(result.batch_id)
+    return ScannerError.exit_code if result.failure else 0
+
+
+def _add_floor_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    scan = sub.add_parser("scan", help="a scan station: scan a batch through SANE, store it, process it")
+    scan.add_argument("--device", help="SANE device name (see --list)")
+    scan.add_argument("--station", help="scan station id (default: this host's name)")
+    scan.add_argument("--list", action="store_true", help="list the SANE devices")
+    scan.add_argument("--received", type=_date, help="date the envelopes were received (default: today)")
+    scan.add_argument("--lang", help="ja (default) or en; also GBIZ_REVIEW_LANG")
+    scan.add_argument("--resolution", type=int, default=200, help="dpi (default 200)")
+    scan.add_argument("--duplex", action="store_true", help="scan both sides where the feeder can")
+    scan.add_argument("--flatbed", action="store_true", help="the glass, one page per Enter, instead of the feeder")
+    scan.add_argument("--option", type=_option, action="append", metavar="NAME=VALUE", help="any other device option")
+    scan.add_argument("--timeout", type=float, default=60.0, help="seconds a page may take before the scanner counts as hung")
+    scan.add_argument("--no-process", action="store_true", help="store only; process later (or by the flows)")
+    scan.set_defaults(handler=cmd_scan)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gbiz-review", description="Review gBizID prime paper applications.")
     parser.add_argument("--home", help="state folder (default: $GBIZ_REVIEW_HOME, else ./.gbiz-review)")
@@ -152,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--count", type=int, default=20, help="applications in the set (default 20)")
     be.add_argument("--sample-pages", type=int, default=12, help="pages for the per-stage and baseline timings")
     be.set_defaults(handler=cmd_bench)
+
+    _add_floor_commands(sub)
 
     try:
         from samples import cli as samples_cli
