@@ -28,6 +28,7 @@ _KINDS = {
     "Device busy": "busy",
     "Invalid argument": "invalid",
     "Error during device I/O": "io",
+    "End of file reached": "io",
     "Access to resource has been denied": "denied",
 }
 A4_MM = (210.0, 297.0)
@@ -142,6 +143,7 @@ def _child(conn: multiprocessing.connection.Connection) -> None:  # pragma: no c
     import sane
 
     dev = None
+    adf = False
     scanning = False
     try:
         sane.init()
@@ -158,7 +160,9 @@ def _child(conn: multiprocessing.connection.Connection) -> None:  # pragma: no c
                         kind = _kind_of(exc)
                         conn.send(("error", "busy" if kind == "busy" else "no_device", str(exc)))
                         continue
-                    conn.send(("ok", _configure(dev, setup)))
+                    configured = _configure(dev, setup)
+                    adf = configured.adf
+                    conn.send(("ok", configured))
                 elif command == "set":
                     for key, value in args[0].items():
                         setattr(dev, key, value)
@@ -168,13 +172,16 @@ def _child(conn: multiprocessing.connection.Connection) -> None:  # pragma: no c
                     try:
                         dev.start()
                         scanning = True
-                        image = dev.snap(no_cancel=True)
+                        # A feeder's pages are one scan (no cancel in between); on
+                        # the glass every page is a scan of its own.
+                        image = dev.snap(no_cancel=adf)
                     except Exception as exc:  # noqa: BLE001
                         scanning = False
                         with contextlib.suppress(Exception):  # cancelling a failed scan may fail too
                             dev.cancel()
                         conn.send(("error", _kind_of(exc), str(exc)))
                         continue
+                    scanning = adf
                     dpi = float(dev.resolution) if "resolution" in dev.opt else 0.0
                     conn.send(("ok", RawPage(image.width, image.height, image.mode, image.tobytes(), dpi)))
                 elif command == "end":
