@@ -152,7 +152,31 @@ def cmd_scan(settings: Settings, args: argparse.Namespace) -> int:
     return ScannerError.exit_code if result.failure else 0
 
 
+def cmd_watch(settings: Settings, args: argparse.Namespace) -> int:
+    from pipeline import hotfolder
+
+    taken = hotfolder.watch(
+        settings, Path(args.folder), args.station, lambda: args.received or _today(), settle=args.settle,
+        interval=args.interval, process_after=not args.no_process, say=lambda line: print(line, file=sys.stderr, flush=True),
+        once=args.once,
+    )
+    for item in taken:
+        if item.outcome == "ingested":
+            print(item.batch_id)
+    return BadInputError.exit_code if any(item.outcome == "failed" for item in taken) else 0
+
+
 def _add_floor_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    watch = sub.add_parser("watch", help="a hot folder: take each file or sub-folder as a batch once it stops changing")
+    watch.add_argument("folder", metavar="FOLDER")
+    watch.add_argument("--station", help="scan station id")
+    watch.add_argument("--received", type=_date, help="date the envelopes were received (default: today)")
+    watch.add_argument("--settle", type=float, default=5.0, help="seconds an entry must stay unchanged (default 5)")
+    watch.add_argument("--interval", type=float, default=1.0, help="seconds between looks (default 1)")
+    watch.add_argument("--once", action="store_true", help="stop when nothing is left waiting to settle")
+    watch.add_argument("--no-process", action="store_true", help="store only; process later (or by the flows)")
+    watch.set_defaults(handler=cmd_watch)
+
     scan = sub.add_parser("scan", help="a scan station: scan a batch through SANE, store it, process it")
     scan.add_argument("--device", help="SANE device name (see --list)")
     scan.add_argument("--station", help="scan station id (default: this host's name)")

@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline import grouping, loading, originals, reading, storage
 from pipeline.config import TOKYO, Settings, prepare_home
@@ -67,9 +68,12 @@ def ingest(
     received: date,
     station: str | None = None,
     on_error: Callable[[BadInputError], None] | None = None,
+    in_transaction: Callable[[Any, str], None] | None = None,
 ) -> IngestResult:
     """Store the files as one batch, in the order given. A bad file is reported
-    and left out; the others go on."""
+    and left out; the others go on. `in_transaction(session, batch_id)` adds
+    the caller's own rows to the batch's transaction (the hot folder's record
+    of what it took)."""
     prepare_home(settings)
     files, skipped = loading.expand_paths(paths)
     errors: list[BadInputError] = []
@@ -109,6 +113,8 @@ def ingest(
     batch_id = new_batch_id()
     with storage.session_for(settings.database_url) as session:
         storage.add_batch(session, batch_id, received, station, pages, kept)
+        if in_transaction is not None:
+            in_transaction(session, batch_id)
         session.commit()
     return IngestResult(batch_id, len(pages), tuple(errors), tuple(skipped))
 

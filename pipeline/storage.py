@@ -384,3 +384,27 @@ def latest_decision(session: Session, application_pk: int) -> DecisionRow | None
         .limit(1)
     )
     return session.exec(query).first()
+
+
+# --- floor: hot folders, page analyses of flow runs --------------------------
+
+
+class HotFileRow(SQLModel, table=True):
+    """What a hot folder took, by content: the same bytes dropped again are not
+    a new batch. Written in the batch's own transaction."""
+
+    __tablename__ = "hot_file"
+    sha256: str = Field(primary_key=True)
+    name: str
+    folder: str
+    batch_id: str = Field(foreign_key="batch.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+def hot_file_batch(session: Session, digest: str) -> str | None:
+    row = session.get(HotFileRow, digest)
+    return row.batch_id if row else None
+
+
+def add_hot_file(session: Session, digest: str, name: str, folder: str, batch_id: str) -> None:
+    session.add(HotFileRow(sha256=digest, name=name, folder=folder, batch_id=batch_id))
