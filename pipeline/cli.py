@@ -166,7 +166,52 @@ def cmd_watch(settings: Settings, args: argparse.Namespace) -> int:
     return BadInputError.exit_code if any(item.outcome == "failed" for item in taken) else 0
 
 
+def cmd_flows(settings: Settings, args: argparse.Namespace) -> int:
+    # Prefect lives in flows/ only; the same flows the deployments run, here
+    # run locally without a server (Prefect's ephemeral API in PREFECT_HOME).
+    os.environ.setdefault("PREFECT_HOME", str(settings.home / "prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if args.flow_command == "deploy":
+        from flows import deployments
+
+        for line in deployments.deploy_all(args.pool, cutoff=args.cutoff, out_dir=args.out):
+            print(line)
+        return 0
+    if args.flow_command == "process":
+        from flows.batch import process_batch_flow
+
+        summary = process_batch_flow(batch_id=args.batch_id, home=str(settings.home), chunk_pages=args.chunk_pages)
+        for batch_id, statuses in summary.items():
+            counts = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+            print(f"batch {batch_id}: {sum(statuses.values())} application(s): {counts}", file=sys.stderr)
+        if not summary:
+            print("nothing waiting to be processed", file=sys.stderr)
+        return 0
+    from flows.export import daily_export_flow
+
+    result = daily_export_flow(out_dir=args.out, cutoff=args.cutoff, home=str(settings.home))
+    for key in ("approve", "deny", "manifest"):
+        print(result[key])
+    print(f"export {result['export_id']} (decided up to {result['cutoff']}): {result['approve_rows']} to approve, {result['deny_rows']} to deny", file=sys.stderr)
+    return 0
+
+
 def _add_floor_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    fl = sub.add_parser("flows", help="run the Prefect flows locally, or deploy them to a work pool")
+    fl_sub = fl.add_subparsers(dest="flow_command", required=True, metavar="FLOW")
+    fp = fl_sub.add_parser("process", help="the batch-processing flow: one batch, or every batch waiting")
+    fp.add_argument("batch_id", nargs="?")
+    fp.add_argument("--chunk-pages", type=int, default=6, help="pages per reading task (default 6)")
+    fe = fl_sub.add_parser("export", help="the daily export flow: everything decided up to the last cut-off")
+    fe.add_argument("--out", help="folder for the files (default: <home>/exports)")
+    fe.add_argument("--cutoff", help="HH:MM Japan time (default $GBIZ_REVIEW_EXPORT_CUTOFF, else 17:30)")
+    fd = fl_sub.add_parser("deploy", help="register the deployments (with the export schedule) on a Prefect server")
+    fd.add_argument("--pool", default="gbiz-floor", help="work pool (default gbiz-floor)")
+    fd.add_argument("--cutoff", help="HH:MM Japan time of the daily export (default 17:30)")
+    fd.add_argument("--out", help="export folder the scheduled runs write to")
+    fl.set_defaults(handler=cmd_flows)
+
     watch = sub.add_parser("watch", help="a hot folder: take each file or sub-folder as a batch once it stops changing")
     watch.add_argument("folder", metavar="FOLDER")
     watch.add_argument("--station", help="scan station id")

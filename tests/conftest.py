@@ -31,3 +31,16 @@ def encode(image: Image.Image, fmt: str = "PNG", **options) -> bytes:
 @pytest.fixture
 def colour_page() -> Image.Image:
     return Image.fromarray(scan_like())
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory):
+    """One temporary Prefect API for the whole session (it takes seconds to start)."""
+    import os
+
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
