@@ -175,13 +175,20 @@ def cmd_flows(settings: Settings, args: argparse.Namespace) -> int:
     if args.flow_command == "deploy":
         from flows import deployments
 
-        for line in deployments.deploy_all(args.pool, cutoff=args.cutoff, out_dir=args.out):
+        for line in deployments.deploy_all(args.pool):
             print(line)
+        return 0
+    if args.flow_command == "serve":
+        from flows import deployments
+
+        deployments.serve_coordinator(str(settings.home), cutoff=args.cutoff, out_dir=args.out, every_seconds=args.every)
         return 0
     if args.flow_command == "process":
         from flows.batch import process_batch_flow
 
-        summary = process_batch_flow(batch_id=args.batch_id, home=str(settings.home), chunk_pages=args.chunk_pages)
+        summary = process_batch_flow(
+            batch_id=args.batch_id, home=str(settings.home), chunk_pages=args.chunk_pages, distribute=args.distribute,
+        )
         for batch_id, statuses in summary.items():
             counts = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
             print(f"batch {batch_id}: {sum(statuses.values())} application(s): {counts}", file=sys.stderr)
@@ -203,13 +210,16 @@ def _add_floor_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     fp = fl_sub.add_parser("process", help="the batch-processing flow: one batch, or every batch waiting")
     fp.add_argument("batch_id", nargs="?")
     fp.add_argument("--chunk-pages", type=int, default=6, help="pages per reading task (default 6)")
+    fp.add_argument("--distribute", metavar="DEPLOYMENT", help="read pages as runs of this deployment on its work pool (read-pages/read-pages)")
     fe = fl_sub.add_parser("export", help="the daily export flow: everything decided up to the last cut-off")
     fe.add_argument("--out", help="folder for the files (default: <home>/exports)")
     fe.add_argument("--cutoff", help="HH:MM Japan time (default $GBIZ_REVIEW_EXPORT_CUTOFF, else 17:30)")
-    fd = fl_sub.add_parser("deploy", help="register the deployments (with the export schedule) on a Prefect server")
+    fd = fl_sub.add_parser("deploy", help="register the read-pages deployment on a work pool of a Prefect server")
     fd.add_argument("--pool", default="gbiz-floor", help="work pool (default gbiz-floor)")
-    fd.add_argument("--cutoff", help="HH:MM Japan time of the daily export (default 17:30)")
-    fd.add_argument("--out", help="export folder the scheduled runs write to")
+    fs = fl_sub.add_parser("serve", help="the coordinator: process-batch every minute, daily-export at the cut-off")
+    fs.add_argument("--cutoff", help="HH:MM Japan time of the daily export (default $GBIZ_REVIEW_EXPORT_CUTOFF, else 17:30)")
+    fs.add_argument("--out", help="export folder (default: <home>/exports)")
+    fs.add_argument("--every", type=int, default=60, help="seconds between looks for waiting batches (default 60)")
     fl.set_defaults(handler=cmd_flows)
 
     watch = sub.add_parser("watch", help="a hot folder: take each file or sub-folder as a batch once it stops changing")

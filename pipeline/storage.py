@@ -468,3 +468,13 @@ def finish_batch(session: Session, batch_id: str, analyses: list[PageAnalysis]) 
     batch.state = "processed"
     batch.processed_at = utcnow()
     session.add(batch)
+
+
+def decision_counts(session: Session, batch_id: str) -> list[tuple[int, str | None, int]]:
+    """(application seq, 申請書ID, number of decision rows) for each application of a batch."""
+    apps = session.exec(select(ApplicationRow).where(ApplicationRow.batch_id == batch_id).order_by(ApplicationRow.seq))
+    counts = []
+    for app in apps:
+        rows = session.exec(select(DecisionRow.id).where(DecisionRow.application_pk == app.id)).all()
+        counts.append((app.seq, app.application_id, len(rows)))
+    return counts
