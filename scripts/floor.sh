@@ -51,7 +51,8 @@ up() {
       launch prefect-server "$BIN/prefect" server start --host 127.0.0.1 --port "$PREFECT_PORT"
   fi
   for _ in $(seq 120); do
-    curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1 && break
+    "$BIN/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$PREFECT_API_URL/health" \
+      >/dev/null 2>&1 && break
     started prefect-server || { cat "$FLOOR/logs/prefect-server.log" >&2; echo "floor: the Prefect server did not start" >&2; exit 1; }
     sleep 0.5
   done

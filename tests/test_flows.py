@@ -6,7 +6,6 @@ daily export's cut-off."""
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -47,7 +46,6 @@ def generated(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory, generated):
-    os.environ["GBIZ_REVIEW_WORKERS"] = "2"
     settings = resolve_settings(tmp_path_factory.mktemp("home"))
     folder, truth = generated
     batch_id = process.ingest(settings, [folder], date.fromisoformat(truth["received"]), "desk-1").batch_id
