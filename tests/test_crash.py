@@ -105,6 +105,7 @@ def test_processing_killed_mid_batch_then_run_again_decides_each_application_onc
     settings = resolve_settings(home)
     proc = start(["process", batch_id], env_for(home))
     time.sleep(4)  # reading pages: nothing is saved until the batch is decided
+    assert proc.poll() is None, "finished before the kill"
     kill_group(proc)
     assert rows_of(settings, storage.ApplicationRow) == []
     again = subprocess.run([sys.executable, "-m", "pipeline.cli", "process", batch_id], capture_output=True, text=True,
