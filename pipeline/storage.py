@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import UniqueConstraint, event, make_url
+from sqlalchemy import UniqueConstraint, event, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
@@ -173,7 +173,12 @@ def engine_for(url: str) -> Engine:
                 cursor.close()
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        SQLModel.metadata.create_all(engine)
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Stations starting at the same moment on a new database would
+                # race to create the same tables: one at a time.
+                connection.execute(text("SELECT pg_advisory_xact_lock(7201901)"))
+            SQLModel.metadata.create_all(connection)
         _ENGINES[url] = engine
     return engine
 

@@ -134,7 +134,7 @@ def run(
             configured = device.open(device_name, setup)
         except ScannerError as error:
             key = {"busy": "err_busy", "no_device": "err_no_device"}.get(error.kind, "err_option")
-            raise ScannerError(error.kind, msg(key, device=device_name, option="", detail=error.detail)) from error
+            raise ScannerError(error.kind, msg(key, device=device_name, detail=error.detail)) from error
         _announce(configured, device_name, say, msg)
         folder.mkdir(parents=True)
 
