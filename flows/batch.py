@@ -64,8 +64,10 @@ def _chunks(seqs: list[int], size: int) -> list[list[int]]:
 
 @flow(name="read-pages")
 def read_pages_flow(batch_id: str, seqs: list[int], home: str | None = None) -> int:
-    """One chunk of a batch's pages, as a flow run a worker of the pool takes."""
-    return process.read_pages(settings_for(home), batch_id, seqs)
+    """One chunk of a batch's pages, as a flow run a worker of the pool takes
+    (with one core, GBIZ_REVIEW_WORKERS=1, read in the run's own process)."""
+    settings = settings_for(home)
+    return process.read_pages(settings, batch_id, seqs, in_process=settings.workers == 1)
 
 
 @flow(name="process-batch", task_runner=ThreadPoolTaskRunner(max_workers=workers()))

@@ -231,8 +231,12 @@ def pages_to_read(settings: Settings, batch_id: str) -> list[int]:
         return [row.seq for row in storage.pages_of(session, batch_id) if row.seq not in done]
 
 
-def read_pages(settings: Settings, batch_id: str, seqs: list[int], workers: int | None = None) -> int:
-    """Read these pages of a batch (those not read yet) and store what was found."""
+def read_pages(
+    settings: Settings, batch_id: str, seqs: list[int], workers: int | None = None, in_process: bool = False,
+) -> int:
+    """Read these pages of a batch (those not read yet) and store what was found.
+    `in_process`: read here, one page after the other (a caller with no other
+    thread reading, e.g. a worker's flow run with one core)."""
     workers = workers or settings.workers
     with storage.session_for(settings.database_url) as session:
         batch = session.get(storage.BatchRow, batch_id)
@@ -250,7 +254,10 @@ def read_pages(settings: Settings, batch_id: str, seqs: list[int], workers: int 
     # Always in worker processes: Tesseract's in-process API is not thread-safe,
     # and flows call this from threads. One pool per process, reused.
     try:
-        analyses = list(_reading_pool(workers).map(_analyse_stored_page, jobs, chunksize=1)) if jobs else []
+        if in_process or not jobs:
+            analyses = [_analyse_stored_page(job) for job in jobs]
+        else:
+            analyses = list(_reading_pool(workers).map(_analyse_stored_page, jobs, chunksize=1))
     except BrokenProcessPool as exc:
         with _POOL_LOCK:
             _POOLS.pop(max(1, workers), None)

@@ -69,23 +69,14 @@ workers() {
     GBIZ_REVIEW_DATABASE_URL=$url GBIZ_REVIEW_WORKERS=1 GBIZ_REVIEW_WORKER_NAME=worker-$i PREFECT_WORKER_QUERY_SECONDS=1 \
       launch "worker-$i" "$BIN/prefect" worker start --pool "$POOL" --type process --name "worker-$i" --limit 1
   done
-  # Ready when the server has heard from each of them.
-  for _ in $(seq 120); do
-    local seen
-    seen=$("$BIN/prefect" work-pool inspect "$POOL" >/dev/null 2>&1 && "$BIN/python" - "$POOL" <<'PY'
-import asyncio, sys
-from prefect.client.orchestration import get_client
-async def main():
-    async with get_client() as client:
-        workers = await client.read_workers_for_work_pool(sys.argv[1])
-        print(sum(1 for w in workers if str(w.status).endswith("ONLINE")))
-asyncio.run(main())
-PY
-)
-    [[ ${seen:-0} -ge $count ]] && return 0
-    sleep 0.5
+  # Ready when each has said so (it polls the pool from then on).
+  for _ in $(seq 240); do
+    local ready=0
+    for i in $(seq "$count"); do grep -q "Worker 'worker-$i' started" "$FLOOR/logs/worker-$i.log" 2>/dev/null && ready=$((ready + 1)); done
+    [[ $ready -ge $count ]] && return 0
+    sleep 0.25
   done
-  echo "floor: workers did not come online (see $FLOOR/logs)" >&2; exit 1
+  echo "floor: workers did not start (see $FLOOR/logs)" >&2; exit 1
 }
 
 stop_workers() { for f in "$FLOOR"/run/worker-*.pid; do [[ -e $f ]] && stop "$(basename "$f" .pid)"; done; return 0; }

@@ -22,9 +22,21 @@ def sh(*args, env, timeout=300):
     return result.stdout
 
 
+SETS = (("desk-1", 4, 41), ("desk-2", 2, 42))
+
+
 @pytest.fixture(scope="module")
 def floor(tmp_path_factory):
     base = tmp_path_factory.mktemp("floor")
+    # The stations' envelopes are generated while the floor starts.
+    generators = [
+        subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "--home", str(base / "unused"), "samples", "generate", str(base / name),
+             "--count", str(count), "--seed", str(seed), "--received", "2026-11-20", "--rescan-rate", "0", "--force"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        for name, count, seed in SETS
+    ]
     env = {
         **os.environ, "GBIZ_FLOOR_DIR": str(base), "GBIZ_FLOOR_PREFECT_PORT": "4291", "GBIZ_FLOOR_POOL": "gbiz-floor-test",
     }
@@ -33,6 +45,8 @@ def floor(tmp_path_factory):
         sh("scripts/floor.sh", "up", env=env)
         url = sh("scripts/postgres.sh", "createdb", f"floor_test_{os.getpid()}", env=env).strip().splitlines()[-1]
         sh("scripts/floor.sh", "workers", "2", url, env=env)
+        for generator in generators:
+            assert generator.wait(timeout=300) == 0, generator.stderr.read()
         yield base, {
             **env, "GBIZ_REVIEW_DATABASE_URL": url, "GBIZ_REVIEW_HOME": str(base / "home"), "PREFECT_HOME": str(base / "prefect"),
             "PREFECT_API_URL": "http://127.0.0.1:4291/api", "DO_NOT_TRACK": "1",
@@ -49,11 +63,7 @@ def gbiz(env, *args):
 
 def test_two_stations_two_workers_every_application_decided_once(floor):
     base, env = floor
-    sets = {}
-    for name, count, seed in (("desk-1", 4, 41), ("desk-2", 2, 42)):
-        gbiz(env, "samples", "generate", str(base / name), "--count", str(count), "--seed", str(seed),
-             "--received", "2026-11-20", "--rescan-rate", "0", "--force")
-        sets[name] = json.loads((base / name / "truth.json").read_text(encoding="utf-8"))
+    sets = {name: json.loads((base / name / "truth.json").read_text(encoding="utf-8")) for name, _count, _seed in SETS}
     # Two stations store their batches at the same time, into one database and one originals store.
     stations = {
         name: subprocess.Popen(
@@ -68,8 +78,10 @@ def test_two_stations_two_workers_every_application_decided_once(floor):
         assert station.returncode == 0, err
         batches[name] = out.strip()
 
+    # Two chunks: one read-pages run for each worker.
+    half = str(-(-len(list((base / "desk-1").glob("p*.png"))) // 2))
     started = time.monotonic()
-    gbiz(env, "flows", "process", batches["desk-1"], "--chunk-pages", "3", "--distribute", "read-pages/read-pages")
+    gbiz(env, "flows", "process", batches["desk-1"], "--chunk-pages", half, "--distribute", "read-pages/read-pages")
     seconds = time.monotonic() - started
     gbiz(env, "flows", "process", batches["desk-2"], "--chunk-pages", "10", "--distribute", "read-pages/read-pages")
     for name, batch_id in batches.items():
