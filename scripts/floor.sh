@@ -12,13 +12,15 @@
 #
 # State in $GBIZ_FLOOR_DIR (default ./floor-home): the shared gbiz-review home
 # (originals store), PREFECT_HOME, logs and pid files. Prefect listens on
-# 127.0.0.1:$GBIZ_FLOOR_PREFECT_PORT (default 4201). No network beyond loopback.
+# 127.0.0.1:$GBIZ_FLOOR_PREFECT_PORT (default 4201), its database is
+# $GBIZ_FLOOR_PREFECT_DB (default prefect). No network beyond loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 FLOOR=$(realpath -m "${GBIZ_FLOOR_DIR:-floor-home}")
 PREFECT_PORT=${GBIZ_FLOOR_PREFECT_PORT:-4201}
 POOL=${GBIZ_FLOOR_POOL:-gbiz-floor}
+PREFECT_DB=${GBIZ_FLOOR_PREFECT_DB:-prefect}  # the Prefect server's own database, in the same PostgreSQL
 BIN=$ROOT/.venv/bin
 export DO_NOT_TRACK=1 PREFECT_SERVER_ANALYTICS_ENABLED=false
 export PREFECT_HOME=$FLOOR/prefect
@@ -47,7 +49,7 @@ stop() {
 up() {
   bash scripts/postgres.sh start >/dev/null
   if ! started prefect-server; then
-    PREFECT_SERVER_DATABASE_CONNECTION_URL=$(bash scripts/postgres.sh url prefect | sed 's/+psycopg/+asyncpg/') \
+    PREFECT_SERVER_DATABASE_CONNECTION_URL=$(bash scripts/postgres.sh ensuredb "$PREFECT_DB" | sed 's/+psycopg/+asyncpg/') \
       launch prefect-server "$BIN/prefect" server start --host 127.0.0.1 --port "$PREFECT_PORT"
   fi
   for _ in $(seq 120); do

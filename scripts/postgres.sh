@@ -2,6 +2,8 @@
 # A private PostgreSQL server on loopback for a floor demo or the tests:
 #   scripts/postgres.sh start            installs Debian's postgresql if missing, starts the cluster
 #   scripts/postgres.sh createdb NAME    (re)creates an empty database, prints its URL
+#   scripts/postgres.sh ensuredb NAME    creates it when missing, prints its URL
+#   scripts/postgres.sh dropdb NAME
 #   scripts/postgres.sh url [NAME]       the SQLAlchemy URL (default database gbiz_review)
 #   scripts/postgres.sh stop
 # Listens on 127.0.0.1:$GBIZ_REVIEW_PG_PORT (default 55432) only, data in
@@ -63,7 +65,13 @@ case "${1:-start}" in
     start >/dev/null
     psql_cmd -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name"
     url "$name" ;;
+  ensuredb)
+    name=${2:?usage: postgres.sh ensuredb NAME}
+    start >/dev/null
+    [[ $(psql_cmd -c "SELECT 1 FROM pg_database WHERE datname='$name'") == 1 ]] || psql_cmd -c "CREATE DATABASE $name"
+    url "$name" ;;
+  dropdb) psql_cmd -c "DROP DATABASE IF EXISTS ${2:?usage: postgres.sh dropdb NAME} WITH (FORCE)" ;;
   url) url "${2:-gbiz_review}" ;;
   stop) as_owner "$(bin_dir)/pg_ctl" -D "$DATA" -m fast stop >/dev/null 2>&1 || true ;;
-  *) echo "usage: postgres.sh start|createdb NAME|url [NAME]|stop" >&2; exit 2 ;;
+  *) echo "usage: postgres.sh start|createdb NAME|ensuredb NAME|dropdb NAME|url [NAME]|stop" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ application is decided exactly once. The slowest test (about a minute)."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -39,9 +40,11 @@ def floor(tmp_path_factory):
     ]
     env = {
         **os.environ, "GBIZ_FLOOR_DIR": str(base), "GBIZ_FLOOR_PREFECT_PORT": "4291", "GBIZ_FLOOR_POOL": "gbiz-floor-test",
+        "GBIZ_FLOOR_PREFECT_DB": f"prefect_test_{os.getpid()}",
     }
     env.pop("GBIZ_REVIEW_DATABASE_URL", None)
     try:
+        sh("scripts/postgres.sh", "createdb", env["GBIZ_FLOOR_PREFECT_DB"], env=env)  # a Prefect of its own
         sh("scripts/floor.sh", "up", env=env)
         url = sh("scripts/postgres.sh", "createdb", f"floor_test_{os.getpid()}", env=env).strip().splitlines()[-1]
         sh("scripts/floor.sh", "workers", "2", url, env=env)
@@ -53,6 +56,8 @@ def floor(tmp_path_factory):
         }
     finally:
         subprocess.run(["bash", "scripts/floor.sh", "down"], env=env, cwd=ROOT, timeout=120)
+        for database in (env["GBIZ_FLOOR_PREFECT_DB"], f"floor_test_{os.getpid()}"):
+            subprocess.run(["bash", "scripts/postgres.sh", "dropdb", database], env=env, cwd=ROOT, timeout=60, capture_output=True)
 
 
 def gbiz(env, *args):
@@ -98,3 +103,51 @@ def test_two_stations_two_workers_every_application_decided_once(floor):
             assert set(result["pages_read_by"]) == {"worker-1", "worker-2"}, result
     report = gbiz(env, "report").splitlines()
     assert len(report) == 1 + sum(len(s["applications"]) for s in sets.values())
+
+
+def test_the_coordinator_serves_the_schedules_and_processes_what_stations_store(floor):
+    base, env = floor
+    coordinator = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "flows", "serve", "--every", "5", "--cutoff", "17:30"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    try:
+        batch_id = gbiz(env, "ingest", str(base / "desk-2"), "--station", "desk-3", "--received", "2026-11-20", "--no-process")
+        deadline = time.monotonic() + 240
+        result = {}
+        while time.monotonic() < deadline:
+            check = subprocess.run([sys.executable, "-m", "pipeline.floorcheck", batch_id, "0", "1", "2"],
+                                   capture_output=True, text=True, env=env, timeout=60)
+            result = json.loads(check.stdout)
+            if result["state"] == "processed":
+                break
+            assert coordinator.poll() is None, coordinator.stderr.read()
+            time.sleep(2)
+        assert result["state"] == "processed" and result["applications_not_decided_once"] == 0, result
+        schedules = subprocess.run(
+            [sys.executable, "-c", SCHEDULES], capture_output=True, text=True, env=env, timeout=60,
+        )
+        assert json.loads(schedules.stdout) == {
+            "daily-export/daily-export": [["30 17 * * *", "Asia/Tokyo"]],
+            "process-batch/process-batch": [[5.0, None]],
+        }, schedules.stderr
+    finally:
+        os.killpg(coordinator.pid, signal.SIGTERM)
+        coordinator.wait(timeout=60)
+
+
+SCHEDULES = """
+import asyncio, json
+from prefect.client.orchestration import get_client
+async def main():
+    async with get_client() as client:
+        found = {}
+        for name in ("daily-export/daily-export", "process-batch/process-batch"):
+            deployment = await client.read_deployment_by_name(name)
+            found[name] = [
+                [getattr(s.schedule, "cron", None) or getattr(s.schedule, "interval").total_seconds(), getattr(s.schedule, "timezone", None) if hasattr(s.schedule, "cron") else None]
+                for s in deployment.schedules
+            ]
+        print(json.dumps(found))
+asyncio.run(main())
+"""
