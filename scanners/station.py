@@ -173,7 +173,7 @@ def run(
                     say(msg("kept_pages", count=count))
                     break
                 else:
-                    say(_failure_line(error, count + 1, msg))
+                    say(_failure_line(error, count + 1, msg, device_name))
                     if count:
                         say(msg("kept_pages", count=count))
                 with contextlib.suppress(ScannerError):
@@ -194,7 +194,7 @@ def run(
                     device.end()
                     raw = read(number)
                 except ScannerError as error:
-                    say(_failure_line(error, number, msg))
+                    say(_failure_line(error, number, msg, device_name))
                     if error.kind == "hung":
                         failure = "hung"
                     continue
@@ -237,7 +237,9 @@ def _announce(configured: Configured, device_name: str, say: Say, msg: Messages)
         say(msg("area_short", width=f"{configured.width_mm:g}", height=f"{configured.height_mm:g}"))
 
 
-def _failure_line(error: ScannerError, number: int, msg: Messages) -> str:
+def _failure_line(error: ScannerError, number: int, msg: Messages, device: str = "") -> str:
+    if error.kind == "busy":
+        return msg("err_busy", device=device)
     key = {"jammed": "err_jammed", "cover_open": "err_cover_open", "no_docs": "err_no_docs_start"}.get(error.kind)
     if key:
         return msg(key, n=number)

@@ -169,13 +169,17 @@ def test_the_command_names_a_missing_scanner_in_japanese_and_english(tmp_path):
     assert listed.returncode == 0 and "test:0\t" in listed.stdout
 
 
-def test_the_command_reports_an_open_cover(tmp_path):
+@pytest.mark.parametrize(("status", "line"), [
+    ("SANE_STATUS_COVER_OPEN", "The scanner cover is open (while reading page 1). Close it."),
+    ("SANE_STATUS_DEVICE_BUSY", "Scanner test:0 is busy. Close the other program using it and try again."),
+])
+def test_the_command_reports_what_the_device_says(tmp_path, status, line):
     result = gbiz(
         tmp_path / "home", "scan", "--device", "test:0", "--station", "desk-2", "--lang", "en", "--no-process",
-        "--option", "read_return_value=SANE_STATUS_COVER_OPEN",
+        "--option", f"read_return_value={status}",
     )
     assert result.returncode == ScannerError.exit_code
-    assert "The scanner cover is open (while reading page 1). Close it." in result.stderr
+    assert line in result.stderr.splitlines()
 
 
 @pytest.mark.slow
