@@ -170,8 +170,11 @@ def cmd_flows(settings: Settings, args: argparse.Namespace) -> int:
     # Prefect lives in flows/ only; the same flows the deployments run, here
     # run locally without a server (Prefect's ephemeral API in PREFECT_HOME).
     os.environ.setdefault("PREFECT_HOME", str(settings.home / "prefect"))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)  # Prefect creates only the last level
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # A first local run creates Prefect's database: more than the default 20 s on a busy machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     if args.flow_command == "deploy":
         from flows import deployments
 

@@ -6,6 +6,7 @@ daily export's cut-off."""
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -138,3 +139,16 @@ def test_the_daily_export_stops_at_the_cut_off(tmp_path):
         for row in csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8")))
     ]
     assert sorted(exported) == ["GB000000000001", "GB000000000002", "GB000000000003"]
+
+
+def test_the_command_runs_the_export_flow_locally_on_a_fresh_home(tmp_path):
+    """No server: Prefect's temporary API, its database under the new home."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_", "GBIZ_REVIEW_DATABASE"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "--home", str(tmp_path / "new-home"), "flows", "export", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    names = sorted(path.name.split("-")[0] for path in (tmp_path / "out").iterdir())
+    assert names == ["approve", "deny", "manifest"]
+    assert (tmp_path / "new-home" / "prefect").is_dir()
