@@ -48,3 +48,16 @@ class StorageError(GbizReviewError):
 
 class ExportError(GbizReviewError):
     exit_code = 6
+
+
+class ScannerError(ToolError):
+    """A scanner failure, with its kind (no_device, busy, jammed, cover_open,
+    no_docs, hung, io, option) so that a station can say what to do."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.kind, self.detail))

@@ -10,7 +10,11 @@ originals from the store themselves.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import secrets
+import socket
+import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,11 +22,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from matching.glyph_names import METHOD as GLYPH_METHOD
-from pipeline import grouping, loading, originals, reading, storage
+from pipeline import codec, grouping, loading, originals, reading, storage
 from pipeline.config import TOKYO, Settings, prepare_home
-from pipeline.decide import decide_all
+from pipeline.decide import History, decide, decide_all
 from pipeline.domain import (
     ApplicationResult,
     PageAnalysis,
@@ -32,7 +37,7 @@ from pipeline.domain import (
     SourcePage,
     Status,
 )
-from pipeline.errors import BadInputError, GbizReviewError, NotFoundError, ToolError
+from pipeline.errors import BadInputError, GbizReviewError, NotFoundError, StorageError, ToolError
 
 
 @dataclass(frozen=True)
@@ -76,9 +81,12 @@ def ingest(
     received: date,
     station: str | None = None,
     on_error: Callable[[BadInputError], None] | None = None,
+    in_transaction: Callable[[Any, str], None] | None = None,
 ) -> IngestResult:
     """Store the files as one batch, in the order given. A bad file is reported
-    and left out; the others go on."""
+    and left out; the others go on. `in_transaction(session, batch_id)` adds
+    the caller's own rows to the batch's transaction (the hot folder's record
+    of what it took)."""
     prepare_home(settings)
     files, skipped = loading.expand_paths(paths)
     errors: list[BadInputError] = []
@@ -118,6 +126,8 @@ def ingest(
     batch_id = new_batch_id()
     with storage.session_for(settings.database_url) as session:
         storage.add_batch(session, batch_id, received, station, pages, kept)
+        if in_transaction is not None:
+            in_transaction(session, batch_id)
         session.commit()
     return IngestResult(batch_id, len(pages), tuple(errors), tuple(skipped))
 
@@ -158,12 +168,16 @@ def analyse_batch_pages(
 ) -> list[PageAnalysis]:
     """Every page of the batch (or only the pages `thorough_seqs` names, read
     with every OCR variant)."""
+    return _map(_analyse_stored_page, _page_jobs(settings, batch_id, thorough_seqs), settings.workers)
+
+
+def _page_jobs(settings: Settings, batch_id: str, thorough_seqs: frozenset[int] | None) -> list[_PageJob]:
     with storage.session_for(settings.database_url) as session:
         batch = session.get(storage.BatchRow, batch_id)
         if batch is None:
             raise NotFoundError(f"no batch {batch_id}")
         rows = storage.pages_of(session, batch_id)
-    jobs = [
+    return [
         _PageJob(
             row.seq, row.source_name, row.original_sha256, row.page_in_file, storage.quality_of(row),
             str(settings.originals_dir), batch.received, thorough=thorough_seqs is not None,
@@ -171,7 +185,6 @@ def analyse_batch_pages(
         for row in rows
         if thorough_seqs is None or row.seq in thorough_seqs
     ]
-    return _map(_analyse_stored_page, jobs, settings.workers)
 
 
 def needs_second_look(results: list[ApplicationResult], analyses: list[PageAnalysis]) -> frozenset[int]:
@@ -250,3 +263,152 @@ def _map(function, jobs: list, workers: int) -> list:  # type: ignore[no-untyped
     except BrokenProcessPool as exc:
         # No batch or decision of this run was saved; running the command again starts over.
         raise GbizReviewError(f"a worker process died ({exc}); this run saved no results, run it again") from exc
+
+
+# --- steps for the flows (flows/) ---------------------------------------------
+# The same stages cut where a crash or a second worker can pick up: reading
+# pages stores each page's analysis (pipeline.codec JSON); each application is
+# decided and saved in a transaction of its own, once (the application's
+# (batch, seq) is unique); the batch is marked processed when all are saved.
+# Every step takes ids and reads what it needs from the database and the store.
+
+
+def worker_label() -> str:
+    return os.environ.get("GBIZ_REVIEW_WORKER_NAME") or f"{socket.gethostname()}:{os.getpid()}"
+
+
+def pages_to_read(settings: Settings, batch_id: str) -> list[int]:
+    with storage.session_for(settings.database_url) as session:
+        if session.get(storage.BatchRow, batch_id) is None:
+            raise NotFoundError(f"no batch {batch_id}")
+        done = storage.stored_analyses(session, batch_id)
+        return [row.seq for row in storage.pages_of(session, batch_id) if row.seq not in done]
+
+
+def read_pages(
+    settings: Settings, batch_id: str, seqs: list[int], workers: int | None = None, in_process: bool = False,
+) -> int:
+    """Read these pages of a batch (those not read yet) and store what was found.
+    `in_process`: read here, one page after the other (a caller with no other
+    thread reading, e.g. a worker's flow run with one core)."""
+    workers = workers or settings.workers
+    with storage.session_for(settings.database_url) as session:
+        batch = session.get(storage.BatchRow, batch_id)
+        if batch is None:
+            raise NotFoundError(f"no batch {batch_id}")
+        done = storage.stored_analyses(session, batch_id)
+        rows = [row for row in storage.pages_of(session, batch_id) if row.seq in set(seqs) and row.seq not in done]
+    jobs = [
+        _PageJob(
+            row.seq, row.source_name, row.original_sha256, row.page_in_file, storage.quality_of(row),
+            str(settings.originals_dir), batch.received,
+        )
+        for row in rows
+    ]
+    # Always in worker processes: Tesseract's in-process API is not thread-safe,
+    # and flows call this from threads. One pool per process, reused.
+    try:
+        if in_process or not jobs:
+            analyses = [_analyse_stored_page(job) for job in jobs]
+        else:
+            analyses = list(_reading_pool(workers).map(_analyse_stored_page, jobs, chunksize=1))
+    except BrokenProcessPool as exc:
+        with _POOL_LOCK:
+            _POOLS.pop(max(1, workers), None)
+        raise ToolError(f"batch {batch_id}: a page-reading process died ({exc}); nothing of it was saved") from exc
+    by = worker_label()
+    for analysis in analyses:
+        try:
+            with storage.session_for(settings.database_url) as session:
+                storage.add_analysis(session, batch_id, analysis.seq, codec.analysis_to_json(analysis), by)
+                session.commit()
+        except StorageError:
+            # Stored a moment ago by another run reading the same page: same content.
+            with storage.session_for(settings.database_url) as session:
+                if analysis.seq not in storage.stored_analyses(session, batch_id):
+                    raise
+    return len(analyses)
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _reading_pool(workers: int) -> ProcessPoolExecutor:
+    with _POOL_LOCK:
+        pool = _POOLS.get(max(1, workers))
+        if pool is None:
+            # spawn: forking a process that runs threads (Prefect's) can deadlock the child.
+            pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
+            _POOLS[max(1, workers)] = pool
+        return pool
+
+
+def _stored_analyses(settings: Settings, batch_id: str) -> tuple[date, list[PageAnalysis]]:
+    with storage.session_for(settings.database_url) as session:
+        batch = session.get(storage.BatchRow, batch_id)
+        if batch is None:
+            raise NotFoundError(f"no batch {batch_id}")
+        stored = storage.stored_analyses(session, batch_id)
+        missing = [row.seq for row in storage.pages_of(session, batch_id) if row.seq not in stored]
+    if missing:
+        raise GbizReviewError(f"batch {batch_id}: {len(missing)} page(s) not read yet (first: {missing[0] + 1})")
+    return batch.received, [codec.analysis_from_json(stored[seq]) for seq in sorted(stored)]
+
+
+def application_plan(settings: Settings, batch_id: str) -> list[int]:
+    """The batch's applications (their seqs), once every page is read."""
+    _received, analyses = _stored_analyses(settings, batch_id)
+    return [group.seq for group in grouping.split_applications(analyses)]
+
+
+def decide_application(settings: Settings, batch_id: str, seq: int) -> str:
+    """Decide one application and save it with its decision, once; returns its status."""
+    with storage.session_for(settings.database_url) as session:
+        existing = session.exec(
+            storage.select(storage.ApplicationRow)
+            .where(storage.ApplicationRow.batch_id == batch_id)
+            .where(storage.ApplicationRow.seq == seq)
+        ).first()
+        if existing is not None:
+            return existing.status
+        earlier = storage.known_application_ids(session, exclude_batch=batch_id)
+    received, analyses = _stored_analyses(settings, batch_id)
+    groups = grouping.split_applications(analyses)
+    group = next(g for g in groups if g.seq == seq)
+    # As decide_all does: an ID seen earlier in this batch makes this one a DUPLICATE.
+    seen = frozenset(
+        g.form.application_id for g in groups if g.seq < seq and g.identified and g.form and g.form.application_id
+    )
+    result = decide(group, received, History(earlier, seen), settings.min_confidence)
+    again = needs_second_look([result], list(group.pages))
+    if again:
+        # The same second, thorough look process_batch gives (in the reading
+        # pool: flows call this from threads, and Tesseract's API is not thread-safe).
+        jobs = _page_jobs(settings, batch_id, again)
+        closer = {a.seq: a for a in _reading_pool(settings.workers).map(_analyse_stored_page, jobs, chunksize=1)}
+        pages = [closer.get(a.seq, a) for a in analyses]
+        group = next(g for g in grouping.split_applications(pages) if g.seq == seq)
+        result = decide(group, received, History(earlier, seen), settings.min_confidence)
+    try:
+        with storage.session_for(settings.database_url) as session:
+            storage.add_application(session, batch_id, result)
+            session.commit()
+    except StorageError:
+        # Another worker saved it first: the (batch, seq) constraint kept it once.
+        with storage.session_for(settings.database_url) as session:
+            if seq not in storage.application_seqs(session, batch_id):
+                raise
+    return result.decision.status.value
+
+
+def finish_batch(settings: Settings, batch_id: str) -> bool:
+    """Mark the batch processed when every application is saved."""
+    _received, analyses = _stored_analyses(settings, batch_id)
+    planned = {group.seq for group in grouping.split_applications(analyses)}
+    with storage.session_for(settings.database_url) as session:
+        if not planned <= set(storage.application_seqs(session, batch_id)):
+            return False
+        storage.finish_batch(session, batch_id, analyses)
+        session.commit()
+    return True

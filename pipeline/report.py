@@ -106,6 +106,10 @@ def _iso_tokyo(moment: datetime) -> str:
     return moment.astimezone(TOKYO).isoformat(timespec="seconds")
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _names(out_dir: Path, export_id: str) -> dict[str, Path]:
     return {
         "approve": out_dir / f"approve-{export_id}.csv",
@@ -208,7 +212,7 @@ def _finish_pending(session: Session) -> list[str]:
     return finished
 
 
-def export(session: Session, out_dir: Path) -> ExportResult:
+def export(session: Session, out_dir: Path, decided_before: datetime | None = None) -> ExportResult:
     """Write approve/deny/manifest for everything decided and not yet exported.
 
     Order of steps, for crash safety: render and write the files aside; record
@@ -216,6 +220,7 @@ def export(session: Session, out_dir: Path) -> ExportResult:
     each application exported once); rename into place. A crash before the
     commit leaves only aside files, which are not the contract's names; a crash
     after it is finished by the next run from the stored rows.
+    `decided_before` (the daily cut-off) leaves later decisions for the next export.
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -241,6 +246,8 @@ def export(session: Session, out_dir: Path) -> ExportResult:
         assert app.id is not None
         decision = storage.latest_decision(session, app.id)
         if decision is None:
+            continue
+        if decided_before is not None and _utc(decision.decided_at) > decided_before:
             continue
         items.append(
             storage.ExportItemRow(

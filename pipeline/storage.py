@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import UniqueConstraint, event, make_url
+from sqlalchemy import UniqueConstraint, event, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
@@ -173,7 +173,12 @@ def engine_for(url: str) -> Engine:
                 cursor.close()
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        SQLModel.metadata.create_all(engine)
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Stations starting at the same moment on a new database would
+                # race to create the same tables: one at a time.
+                connection.execute(text("SELECT pg_advisory_xact_lock(7201901)"))
+            SQLModel.metadata.create_all(connection)
         _ENGINES[url] = engine
     return engine
 
@@ -268,63 +273,72 @@ def save_results(
         row.skew_deg = analysis.skew_deg
         row.findings = json.dumps(list(analysis.findings), ensure_ascii=False)
         session.add(row)
+    saved = set(application_seqs(session, batch_id))  # by a flow run that died before finishing
     for result in applications:
-        decision = result.decision
-        app = ApplicationRow(
-            batch_id=batch_id,
-            seq=result.seq,
-            application_id=result.application_id,
-            page_seqs=json.dumps(list(result.page_seqs)),
-            status=decision.status.value,
-            reasons=";".join(reason.value for reason in decision.reasons),
-            cert_issue_date=result.cert_issue_date,
-            findings=json.dumps(list(result.findings), ensure_ascii=False),
-        )
-        session.add(app)
-        session.flush()
-        assert app.id is not None
-        for item in result.fields:
-            session.add(
-                FieldRow(
-                    application_pk=app.id,
-                    document=item.document.value,
-                    name=item.name.value,
-                    raw_text=item.raw_text,
-                    value=item.value,
-                    confidence=item.confidence,
-                    page_seq=item.page_seq,
-                    box_x=item.box.x if item.box else None,
-                    box_y=item.box.y if item.box else None,
-                    box_width=item.box.width if item.box else None,
-                    box_height=item.box.height if item.box else None,
-                    alternatives=json.dumps(list(item.alternatives), ensure_ascii=False),
-                )
-            )
-        for comparison in result.comparisons:
-            session.add(
-                ComparisonRow(
-                    application_pk=app.id,
-                    field=comparison.field.value,
-                    form_value=comparison.form_value,
-                    cert_value=comparison.cert_value,
-                    method=comparison.method,
-                    score=comparison.score,
-                    equal=comparison.equal,
-                )
-            )
-        session.add(
-            DecisionRow(
-                application_pk=app.id,
-                status=decision.status.value,
-                reasons=";".join(reason.value for reason in decision.reasons),
-                details=json.dumps(list(decision.details), ensure_ascii=False),
-                policy_version=decision.policy_version,
-                decided_by=decision.decided_by,
-            )
-        )
+        if result.seq not in saved:
+            add_application(session, batch_id, result)
     batch.state = "processed"
     batch.processed_at = utcnow()
     session.add(batch)
+
+
+def add_application(session: Session, batch_id: str, result: ApplicationResult) -> ApplicationRow:
+    """One decided application with its fields, comparisons and first decision,
+    in the caller's transaction."""
+    decision = result.decision
+    app = ApplicationRow(
+        batch_id=batch_id,
+        seq=result.seq,
+        application_id=result.application_id,
+        page_seqs=json.dumps(list(result.page_seqs)),
+        status=decision.status.value,
+        reasons=";".join(reason.value for reason in decision.reasons),
+        cert_issue_date=result.cert_issue_date,
+        findings=json.dumps(list(result.findings), ensure_ascii=False),
+    )
+    session.add(app)
+    session.flush()
+    assert app.id is not None
+    for item in result.fields:
+        session.add(
+            FieldRow(
+                application_pk=app.id,
+                document=item.document.value,
+                name=item.name.value,
+                raw_text=item.raw_text,
+                value=item.value,
+                confidence=item.confidence,
+                page_seq=item.page_seq,
+                box_x=item.box.x if item.box else None,
+                box_y=item.box.y if item.box else None,
+                box_width=item.box.width if item.box else None,
+                box_height=item.box.height if item.box else None,
+                alternatives=json.dumps(list(item.alternatives), ensure_ascii=False),
+            )
+        )
+    for comparison in result.comparisons:
+        session.add(
+            ComparisonRow(
+                application_pk=app.id,
+                field=comparison.field.value,
+                form_value=comparison.form_value,
+                cert_value=comparison.cert_value,
+                method=comparison.method,
+                score=comparison.score,
+                equal=comparison.equal,
+            )
+        )
+    session.add(
+        DecisionRow(
+            application_pk=app.id,
+            status=decision.status.value,
+            reasons=";".join(reason.value for reason in decision.reasons),
+            details=json.dumps(list(decision.details), ensure_ascii=False),
+            policy_version=decision.policy_version,
+            decided_by=decision.decided_by,
+        )
+    )
+    return app
 
 
 # --- reads ------------------------------------------------------------------
@@ -400,6 +414,89 @@ def latest_decision(session: Session, application_pk: int) -> DecisionRow | None
     return session.exec(query).first()
 
 
+# --- floor: hot folders, page analyses of flow runs --------------------------
+
+
+class HotFileRow(SQLModel, table=True):
+    """What a hot folder took, by content: the same bytes dropped again are not
+    a new batch. Written in the batch's own transaction."""
+
+    __tablename__ = "hot_file"
+    sha256: str = Field(primary_key=True)
+    name: str
+    folder: str
+    batch_id: str = Field(foreign_key="batch.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+def hot_file_batch(session: Session, digest: str) -> str | None:
+    row = session.get(HotFileRow, digest)
+    return row.batch_id if row else None
+
+
+def add_hot_file(session: Session, digest: str, name: str, folder: str, batch_id: str) -> None:
+    session.add(HotFileRow(sha256=digest, name=name, folder=folder, batch_id=batch_id))
+
+
+class PageAnalysisRow(SQLModel, table=True):
+    """What reading one page found (pipeline.codec JSON), kept by the flows
+    between their steps so that a re-run reads no page twice."""
+
+    __tablename__ = "page_analysis"
+    batch_id: str = Field(primary_key=True, foreign_key="batch.id")
+    seq: int = Field(primary_key=True)
+    payload: str
+    analysed_by: str = ""
+    analysed_at: datetime = Field(default_factory=utcnow)
+
+
+def application_seqs(session: Session, batch_id: str) -> list[int]:
+    query = select(ApplicationRow.seq).where(ApplicationRow.batch_id == batch_id).order_by(ApplicationRow.seq)
+    return list(session.exec(query))
+
+
+def stored_analyses(session: Session, batch_id: str) -> dict[int, str]:
+    query = select(PageAnalysisRow).where(PageAnalysisRow.batch_id == batch_id)
+    return {row.seq: row.payload for row in session.exec(query)}
+
+
+def analysed_by(session: Session, batch_id: str) -> dict[int, str]:
+    query = select(PageAnalysisRow).where(PageAnalysisRow.batch_id == batch_id)
+    return {row.seq: row.analysed_by for row in session.exec(query)}
+
+
+def add_analysis(session: Session, batch_id: str, seq: int, payload: str, by: str) -> None:
+    if session.get(PageAnalysisRow, (batch_id, seq)) is None:
+        session.add(PageAnalysisRow(batch_id=batch_id, seq=seq, payload=payload, analysed_by=by))
+
+
+def finish_batch(session: Session, batch_id: str, analyses: list[PageAnalysis]) -> None:
+    """Page results onto the page rows and the batch marked processed, once
+    every application of the batch is saved (flows)."""
+    batch = session.get(BatchRow, batch_id)
+    if batch is None or batch.state == "processed":
+        return
+    pages = {row.seq: row for row in session.exec(select(PageRow).where(PageRow.batch_id == batch_id))}
+    for analysis in analyses:
+        row = pages[analysis.seq]
+        row.kind = analysis.kind.value
+        row.rotated_180 = analysis.rotated_180
+        row.skew_deg = analysis.skew_deg
+        row.findings = json.dumps(list(analysis.findings), ensure_ascii=False)
+        session.add(row)
+    batch.state = "processed"
+    batch.processed_at = utcnow()
+    session.add(batch)
+
+
+def decision_counts(session: Session, batch_id: str) -> list[tuple[int, str | None, int]]:
+    """(application seq, 申請書ID, number of decision rows) for each application of a batch."""
+    apps = session.exec(select(ApplicationRow).where(ApplicationRow.batch_id == batch_id).order_by(ApplicationRow.seq))
+    counts = []
+    for app in apps:
+        rows = session.exec(select(DecisionRow.id).where(DecisionRow.application_pk == app.id)).all()
+        counts.append((app.seq, app.application_id, len(rows)))
+    return counts
 # The review UI's tables (accounts, sessions, audit, proposals, corrections)
 # live in the sibling storage module; importing it registers them.
 from pipeline import storage_review as _storage_review  # noqa: E402,F401

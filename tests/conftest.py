@@ -61,3 +61,14 @@ def ui_home(tmp_path_factory):
             accounts.add_user(session, login, role, UI_PASSWORD.format(login=login))
         session.commit()
     return settings
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory):
+    """One temporary Prefect API for the whole session (it takes seconds to start)."""
+    import os
+
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
