@@ -336,6 +336,7 @@ def add_application(session: Session, batch_id: str, result: ApplicationResult) 
             details=json.dumps(list(decision.details), ensure_ascii=False),
             policy_version=decision.policy_version,
             decided_by=decision.decided_by,
+            decided_at=decision.decided_at or utcnow(),
         )
     )
     return app

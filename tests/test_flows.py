@@ -113,18 +113,19 @@ def test_the_daily_export_stops_at_the_cut_off(tmp_path):
     from flows.export import daily_export_flow, last_cutoff, parse_cutoff
 
     settings = resolve_settings(tmp_path / "home")
+    # Decided at 17:00, 17:29 and 17:45 Japan time (08:00, 08:29, 08:45 UTC);
+    # decisions are append-only, so the times are given when they are written.
     results = [
-        ApplicationResult(i, f"GB00000000000{i + 1}", (i,), (), (), None, Decision(Status.AUTO_APPROVED, (), (), "test"))
-        for i in range(3)
+        ApplicationResult(
+            i, f"GB00000000000{i + 1}", (i,), (), (), None,
+            Decision(Status.AUTO_APPROVED, (), (), "test", decided_at=datetime(2026, 11, 20, 8, minute, tzinfo=UTC)),
+        )
+        for i, minute in enumerate((0, 29, 45))
     ]
     with storage.session_for(settings.database_url) as session:
         pages = [(SourcePage(i, f"p{i}.png", "0" * 64, 1), QUALITY) for i in range(3)]
         storage.add_batch(session, "B1", date(2026, 11, 20), None, pages, {"0" * 64: (1, "p0.png")})
         storage.save_results(session, "B1", [], results)
-        # Decided at 17:00, 17:29 and 17:45 Japan time (08:00, 08:29, 08:45 UTC).
-        for decision, minute in zip(session.exec(storage.select(storage.DecisionRow).order_by(storage.DecisionRow.id)), (0, 29, 45), strict=True):
-            decision.decided_at = datetime(2026, 11, 20, 8, minute, tzinfo=UTC)
-            session.add(decision)
         session.commit()
     assert last_cutoff(datetime.fromisoformat("2026-11-20T17:10:00+09:00"), parse_cutoff("17:30")).day == 19
     out = tmp_path / "out"
