@@ -60,6 +60,13 @@ def _lookalikes() -> dict[str, frozenset[str]]:
 
 
 @cache
+def _misread_proposals() -> dict[str, frozenset[str]]:
+    """Character the model prints → the name characters it may stand for."""
+    text = resources.files("matching").joinpath("data/ocr_misreads.json").read_text(encoding="utf-8")
+    return {ch: frozenset(meant) for ch, meant in json.loads(text)["proposals"].items()}
+
+
+@cache
 def _variants_of() -> dict[str, frozenset[str]]:
     """Common character → its registered variants (the variant table reversed)."""
     found: dict[str, set[str]] = {}
@@ -108,12 +115,23 @@ def _judge(cell: np.ndarray, candidates: set[str]) -> _Cell:
     return _Cell(best, scores[best], second, second_score, clear)
 
 
+def _supported(families: set[str]) -> set[str]:
+    """What a document's readings support: what they read, and what the model
+    is known to print those characters for."""
+    out = set(families)
+    for ch in families:
+        out |= {_family(meant) for meant in _misread_proposals().get(ch, frozenset())}
+    return out
+
+
 def _expand(chars: set[str]) -> set[str]:
     """Proposed characters plus their registered variants, their common forms
     and their different-name look-alikes: the cell must beat all of these."""
     table = variant_table()
     out = set(chars)
     for ch in chars:
+        out |= _misread_proposals().get(ch, frozenset())
+    for ch in list(out):
         common = table.get(ch, ch)
         out.add(common)
         out |= _variants_of().get(common, frozenset())
@@ -173,7 +191,10 @@ def _verify_shape(
         # Readings that propose both characters of a look-alike pair (斎 and 斉)
         # are evidence of exactly the confusion that makes two people one.
         conflict = any(_lookalikes().get(ch, frozenset()) & proposed for ch in proposed)
-        if len({_family(ch) for ch in proposed}) == 1 and by_side["form"] and by_side["cert"] and not conflict:
+        # A character the model is known to print for another is checked even
+        # when every reading agrees: both documents misread alike.
+        suspect = any(ch in _misread_proposals() for ch in proposed)
+        if len({_family(ch) for ch in proposed}) == 1 and by_side["form"] and by_side["cert"] and not conflict and not suspect:
             # Every reading of both documents says the same: nothing to dispute.
             form_chars.append(display_char(fitting["form"][0][i]))
             cert_chars.append(display_char(fitting["cert"][0][i]))
@@ -189,7 +210,9 @@ def _verify_shape(
             # Different characters: a mismatch only when each document's OCR
             # also read what its glyphs show (a damaged cell can look like
             # another character: 上 with a broken top reads as 土).
-            if _family(on_form.winner) in by_side["form"] and _family(on_cert.winner) in by_side["cert"]:
+            if _family(on_form.winner) in _supported(by_side["form"]) and _family(on_cert.winner) in _supported(
+                by_side["cert"]
+            ):
                 verdict = "mismatch"
                 notes.append(f"character {i + 1}: form {on_form.winner}, certificate {on_cert.winner}")
             else:
