@@ -316,7 +316,7 @@ def _read_form(
         findings=tuple(findings),
         correction_suspected=bool(correction),
         title_text=title,
-        name_ink=_name_ink(page, boxes[FieldName.NAME]),
+        name_ink=_line_ink(page, boxes[FieldName.NAME]),
     )
 
 
@@ -490,7 +490,7 @@ def _template_date(
     a grid of full-width cells (昭和４５年　１月２３日生, single digits padded),
     so each digit cell is matched against the ten digits drawn in the
     installed faces (pipeline.glyphs). None unless the reading is clear."""
-    ink = glyphs.ink_map(imaging.grey_crop(page.grey, *bounds))
+    ink = _line_ink(page, bounds)
     suffix = "生" if name is FieldName.BIRTH_DATE else ""
     found: list[date] = []
     for era in _USUAL_ERAS[name]:
@@ -521,7 +521,7 @@ def _template_western_date(page: imaging.Prepared, bounds: tuple[int, int, int, 
     """The form's birth date (1970年1月23日, half-width digits) read by
     template: the layout of one- or two-digit month and day that fits best,
     its digits matched cell by cell. None unless the reading is clear."""
-    ink = glyphs.ink_map(imaging.grey_crop(page.grey, *bounds))
+    ink = _line_ink(page, bounds)
     candidates = [glyphs.read_pattern(ink, f"0000年{m}月{d}日") for m in ("0", "00") for d in ("0", "00")]
     found = [c for c in candidates if c is not None]
     if not found:
@@ -552,7 +552,8 @@ def _with_template(item: ExtractedField, template: date | None) -> ExtractedFiel
     return replace(item, raw_text=raw, confidence=min(item.confidence, 39.0), alternatives=(*item.alternatives, value))
 
 
-def _name_ink(page: imaging.Prepared, bounds: tuple[int, int, int, int]) -> np.ndarray:
+def _line_ink(page: imaging.Prepared, bounds: tuple[int, int, int, int]) -> np.ndarray:
+    """A text line's ink map, for the glyph checks and template readings."""
     return glyphs.ink_map(imaging.grey_crop(page.grey, *bounds))
 
 
@@ -729,7 +730,7 @@ def _read_certificate(
         findings=tuple(copy_findings),
         copy_suspected=bool(copy_findings),
         title_text=title,
-        name_ink=_name_ink(page, boxes[FieldName.NAME]),
+        name_ink=_line_ink(page, boxes[FieldName.NAME]),
     )
 
 

@@ -265,21 +265,11 @@ def save_results(
     batch = session.get(BatchRow, batch_id)
     if batch is None or batch.state == "processed":
         return
-    pages = {row.seq: row for row in session.exec(select(PageRow).where(PageRow.batch_id == batch_id))}
-    for analysis in analyses:
-        row = pages[analysis.seq]
-        row.kind = analysis.kind.value
-        row.rotated_180 = analysis.rotated_180
-        row.skew_deg = analysis.skew_deg
-        row.findings = json.dumps(list(analysis.findings), ensure_ascii=False)
-        session.add(row)
     saved = set(application_seqs(session, batch_id))  # by a flow run that died before finishing
     for result in applications:
         if result.seq not in saved:
             add_application(session, batch_id, result)
-    batch.state = "processed"
-    batch.processed_at = utcnow()
-    session.add(batch)
+    finish_batch(session, batch_id, analyses)
 
 
 def add_application(session: Session, batch_id: str, result: ApplicationResult) -> ApplicationRow:
