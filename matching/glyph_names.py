@@ -238,8 +238,10 @@ def _verify_shape(
             cert_chars.append(on_cert.winner or display_char(shown))
             notes.append(f"character {i + 1}: {shown} by OCR agreement, the glyphs alone were not clear")
         else:
-            form_chars.append(on_form.winner or on_form.best)
-            cert_chars.append(on_cert.winner or on_cert.best)
+            # The value shown is what the glyphs clearly see, else what that
+            # document's readings agree on, else the glyphs' best guess.
+            form_chars.append(on_form.winner or _agreed(fitting["form"], i) or on_form.best)
+            cert_chars.append(on_cert.winner or _agreed(fitting["cert"], i) or on_cert.best)
             if verdict == "equal":
                 verdict = "unsure"
             notes.append(
@@ -260,3 +262,9 @@ def _verify_shape(
     score = 1.0 if equal else 0.0
     return FieldComparison(FieldName.NAME, form_value, cert_value, method, score, equal)
 
+
+
+def _agreed(readings: list[str], position: int) -> str | None:
+    """The character every reading of one document has at `position`, or None."""
+    found = {reading[position] for reading in readings}
+    return found.pop() if len(found) == 1 else None

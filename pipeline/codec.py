@@ -23,9 +23,10 @@ from pipeline.domain import (
 
 
 def analysis_to_json(analysis: PageAnalysis) -> str:
-    data = dataclasses.asdict(dataclasses.replace(analysis, name_ink=None))
-    # The name line's ink (for the glyph checks) as a small PNG, not a list of floats.
+    data = dataclasses.asdict(dataclasses.replace(analysis, name_ink=None, date_ink=None))
+    # The name and date lines' ink (for the glyph checks) as small PNGs, not lists of floats.
     data["name_ink"] = _ink_to_text(analysis.name_ink)
+    data["date_ink"] = _ink_to_text(analysis.date_ink)
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -63,4 +64,5 @@ def analysis_from_json(text: str) -> PageAnalysis:
         findings=tuple(data["findings"]), copy_suspected=data["copy_suspected"],
         correction_suspected=data["correction_suspected"], title_text=data["title_text"],
         name_ink=_ink_from_text(data.get("name_ink")),
+        date_ink=_ink_from_text(data.get("date_ink")),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from matching.compare import compare_readings
+from matching.glyph_dates import verify_form_date
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import verify_names
 from matching.names import display_char
@@ -217,7 +218,14 @@ def _compare(
         verified = verify_names(_readings(form_field), _readings(cert_field), form.name_ink, certificate.name_ink)
         if verified is not None:
             return verified
-    return compare_readings(name, _readings(form_field), _readings(cert_field))
+    compared = compare_readings(name, _readings(form_field), _readings(cert_field))
+    if name is FieldName.BIRTH_DATE and not compared.equal:
+        # The form's narrow digits are the weak reading: the certificate's date
+        # is checked against them, digit by digit.
+        verified = verify_form_date(_readings(form_field), _readings(cert_field), form.date_ink)
+        if verified is not None:
+            return verified
+    return compared
 
 
 def _readings(item: ExtractedField | None) -> tuple[str, ...]:

@@ -159,6 +159,9 @@ class PageAnalysis:
     # Ink of the representative's name line (upright, binarised), kept for the
     # glyph check that settles names between the two documents.
     name_ink: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # Ink of the form's birth-date line: a date the certificate reads otherwise
+    # is checked against the printed digits (matching.glyph_dates).
+    date_ink: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from matching import glyph_dates
 from ocr import tesseract
 from pipeline import eras, glyphs, identifiers, imaging
 from pipeline.domain import (
@@ -293,12 +294,20 @@ def _read_form(
         FieldName.NAME: name_from_words,
         FieldName.BIRTH_DATE: lambda r: eras.parse_western_date(r.text.replace(" ", "")),
     })
+    name_ink = _line_ink(page, boxes[FieldName.NAME])
+    date_ink = _line_ink(page, boxes[FieldName.BIRTH_DATE])
     fields = [
-        _number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq),
-        _name_field(Document.FORM, readings, boxes, seq),
-        _with_template(
-            _date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None),
-            _template_western_date(page, boxes[FieldName.BIRTH_DATE]),
+        _shown_first(
+            _number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq),
+            _line_ink(page, boxes[FieldName.CORPORATE_NUMBER]), str,
+        ),
+        _name_field(Document.FORM, readings, boxes, seq, name_ink),
+        _shown_first(
+            _with_template(
+                _date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None),
+                _template_western_date(date_ink),
+            ),
+            date_ink, lambda value: glyph_dates.western(date.fromisoformat(value)),
         ),
     ]
 
@@ -316,7 +325,8 @@ def _read_form(
         findings=tuple(findings),
         correction_suspected=bool(correction),
         title_text=title,
-        name_ink=_line_ink(page, boxes[FieldName.NAME]),
+        name_ink=name_ink,
+        date_ink=date_ink,
     )
 
 
@@ -517,11 +527,10 @@ def _template_date(
     return found[0] if len(found) == 1 else None
 
 
-def _template_western_date(page: imaging.Prepared, bounds: tuple[int, int, int, int]) -> date | None:
+def _template_western_date(ink: np.ndarray) -> date | None:
     """The form's birth date (1970年1月23日, half-width digits) read by
-    template: the layout of one- or two-digit month and day that fits best,
-    its digits matched cell by cell. None unless the reading is clear."""
-    ink = _line_ink(page, bounds)
+    template from its line's ink: the layout of one- or two-digit month and day
+    that fits best, its digits matched cell by cell. None unless the reading is clear."""
     candidates = [glyphs.read_pattern(ink, f"0000年{m}月{d}日") for m in ("0", "00") for d in ("0", "00")]
     found = [c for c in candidates if c is not None]
     if not found:
@@ -550,6 +559,21 @@ def _with_template(item: ExtractedField, template: date | None) -> ExtractedFiel
     if item.value is None:
         return replace(item, raw_text=raw, value=value, confidence=min(item.confidence, 39.0))
     return replace(item, raw_text=raw, confidence=min(item.confidence, 39.0), alternatives=(*item.alternatives, value))
+
+
+def _shown_first(item: ExtractedField, ink: np.ndarray, printed: Callable[[str], str]) -> ExtractedField:
+    """Of a field's disagreeing readings, the one the printed line clearly shows
+    (glyphs.clearly_shows, digit by digit) becomes its value: 0 and 9 are both
+    valid in a 法人番号 (its check digit is modulo 9), and a form's narrow
+    digits are misread alike by several settings. The confidence stays as the
+    readings left it; the comparison with the certificate still uses them all."""
+    if len(item.readings) < 2:
+        return item
+    shown = [value for value in item.readings if glyphs.clearly_shows(ink, printed(value))]
+    if len(shown) != 1 or shown[0] == item.value:
+        return item
+    others = tuple(value for value in item.readings if value != shown[0])
+    return replace(item, value=shown[0], alternatives=others)
 
 
 def _line_ink(page: imaging.Prepared, bounds: tuple[int, int, int, int]) -> np.ndarray:
@@ -612,9 +636,38 @@ def _number_field(document, name, readings, boxes, seq) -> ExtractedField:  # ty
     return _combine(document, name, readings[name], parse, boxes[name], seq)
 
 
-def _name_field(document, readings, boxes, seq) -> ExtractedField:  # type: ignore[no-untyped-def]
+def _name_field(document, readings, boxes, seq, ink=None) -> ExtractedField:  # type: ignore[no-untyped-def]
     parse = name_from_words if document is Document.FORM else certificate_name
-    return _combine(document, FieldName.NAME, readings[FieldName.NAME], lambda r: parse(r) or None, boxes[FieldName.NAME], seq)
+    layout = glyphs.line_layout(ink) if ink is not None else None
+
+    def parse_split(result: tesseract.OcrResult) -> str | None:
+        return split_by_ink(parse(result), layout, document) or None
+
+    return _combine(document, FieldName.NAME, readings[FieldName.NAME], parse_split, boxes[FieldName.NAME], seq)
+
+
+def split_by_ink(name: str, layout: glyphs.LineLayout | None, document: Document) -> str:
+    """The family/given boundary taken from the printed line itself. Tesseract's
+    word boxes often run across the full-width space (浜田's box reaching into
+    隆), so the gap between its words is no guide; the ink is. Printed Japanese
+    sits on a square grid: a word of n characters is about n line heights wide.
+    The name is the line's last two words (a certificate prints the 資格 first);
+    when the reading's characters number what those words hold, they are split
+    there. Otherwise the reading's own split stands."""
+    if layout is None or len(layout.groups) < 2 or not name:
+        return name
+    counts = [max(1, round((x1 - x0) / max(1, layout.height))) for x0, x1 in layout.groups[-2:]]
+    chars = name.replace(" ", "")
+    if document is Document.FORM and len(layout.groups) != 2:
+        return name
+    if len(chars) == sum(counts):
+        return f"{chars[: counts[0]]} {chars[counts[0] :]}"
+    if document is Document.CERTIFICATE and " " in name:
+        # The qualification may have been cut wrongly: the name is the line's tail.
+        family, given = name.split(" ", 1)
+        if len(given) == counts[1] and len(family) > counts[0]:
+            return f"{family[-counts[0]:]} {given}"
+    return name
 
 
 def _date_field(document, name, readings, boxes, seq, plausible) -> ExtractedField:  # type: ignore[no-untyped-def]
@@ -700,6 +753,7 @@ def _read_certificate(
         FieldName.BIRTH_DATE: lambda r: eras.parse_era_date_near(r.text, *plausible[FieldName.BIRTH_DATE]),
         FieldName.ISSUE_DATE: lambda r: eras.parse_era_date_near(r.text, *plausible[FieldName.ISSUE_DATE]),
     })
+    name_ink = _line_ink(page, boxes[FieldName.NAME])
     company = _number_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, readings, boxes, seq)
     derived = replace(
         company,
@@ -710,12 +764,9 @@ def _read_certificate(
     fields = [
         company,
         derived,
-        _name_field(Document.CERTIFICATE, readings, boxes, seq),
+        _name_field(Document.CERTIFICATE, readings, boxes, seq, name_ink),
         *(
-            _with_template(
-                _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible[name]),
-                _template_date(page, boxes[name], name, plausible[name]),
-            )
+            _certificate_date(page, name, readings, boxes, seq, plausible[name])
             for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)
         ),
     ]
@@ -730,7 +781,36 @@ def _read_certificate(
         findings=tuple(copy_findings),
         copy_suspected=bool(copy_findings),
         title_text=title,
-        name_ink=_line_ink(page, boxes[FieldName.NAME]),
+        name_ink=name_ink,
+    )
+
+
+def _certificate_date(page, name, readings, boxes, seq, plausible) -> ExtractedField:  # type: ignore[no-untyped-def]
+    """A certificate's era date: Tesseract's readings, the template reading of
+    the digit grid, and, where they leave it unsure, each candidate drawn as
+    the certificate prints it (full- or half-width digits, padded) and checked
+    against the line digit by digit. A Tesseract reading the glyphs clearly
+    show, and no other candidate, is settled: two independent readers agree."""
+    read = _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible)
+    item = _with_template(read, _template_date(page, boxes[name], name, plausible))
+    if item.confidence >= 100 or len(item.readings) == 0:
+        return item
+    ink = _line_ink(page, boxes[name])
+    suffix = "生" if name is FieldName.BIRTH_DATE else ""
+
+    def shown(value: str) -> bool:
+        day = date.fromisoformat(value)
+        return any(
+            glyphs.clearly_shows(ink, eras.format_era_date(day, fullwidth=wide) + suffix) for wide in (True, False)
+        )
+
+    confirmed = [value for value in item.readings if shown(value)]
+    if len(confirmed) != 1 or confirmed[0] not in read.readings:
+        return item
+    value = confirmed[0]
+    return replace(
+        item, raw_text=f"{item.raw_text} | glyphs: {value}", value=value, confidence=100.0,
+        alternatives=tuple(r for r in item.readings if r != value),
     )
 
 

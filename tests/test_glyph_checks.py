@@ -1,0 +1,92 @@
+"""Hypothesis checks by glyphs: the name split from the printed line, the
+form's narrow digits checked against a candidate value, and certificate dates
+settled where Tesseract and the template disagree. Lines are drawn here with
+the installed faces at the size a 200 dpi scan gives, blurred and noised like
+a scan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from matching.glyph_dates import verify_form_date
+from ocr.tesseract import OcrResult, OcrWord
+from pipeline import eras, glyphs, reading
+from pipeline.domain import Document, ExtractedField, FieldName
+
+MINCHO = "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
+GOTHIC = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+
+
+def scanned(text: str, font_path: str = MINCHO, size: int = 31, seed: int = 0) -> np.ndarray:
+    """A printed line as a 200 dpi scan sees it: blurred, with sensor noise."""
+    face = ImageFont.truetype(font_path, size)
+    canvas = Image.new("L", (int(face.getlength(text)) + 40, size * 2), 255)
+    ImageDraw.Draw(canvas).text((20, size // 2), text, font=face, fill=0)
+    grey = cv2.GaussianBlur(np.asarray(canvas).astype(np.float32), (0, 0), 0.7)
+    grey += np.random.default_rng(seed).normal(0, 6, grey.shape)
+    return glyphs.ink_map(np.clip(grey, 0, 255).astype(np.uint8))
+
+
+def test_the_name_is_split_where_the_printed_line_has_its_wide_space():
+    # Tesseract's word box for 浜田 ran across the full-width space, so the gap
+    # between its words said nothing; the ink does.
+    layout = glyphs.line_layout(scanned("浜田　隆"))
+    assert reading.split_by_ink("浜田隆", layout, Document.FORM) == "浜田 隆"
+    cert = glyphs.line_layout(scanned("代表取締役　大蔵　直美"))
+    assert reading.split_by_ink("大蔵直美", cert, Document.CERTIFICATE) == "大蔵 直美"
+    # A reading that does not fit the line's words keeps its own split.
+    assert reading.split_by_ink("浜 田隆也", layout, Document.FORM) == "浜 田隆也"
+
+
+def test_a_faint_mincho_stroke_still_belongs_to_its_word():
+    # Mincho's thin horizontals scan pale: 大 without its arm looks like 人.
+    face = ImageFont.truetype(MINCHO, 29)
+    canvas = Image.new("L", (200, 60), 255)
+    ImageDraw.Draw(canvas).text((20, 15), "大蔵　隆", font=face, fill=0)
+    ink = glyphs.ink_map(cv2.GaussianBlur(np.asarray(canvas), (0, 0), 1.0))
+    ink = np.where(ink < 0.6, ink * 0.5, ink)
+    cells = glyphs.name_cells(ink, "〇〇", "〇")
+    assert cells is not None
+    assert glyphs.glyph_score(cells[0], "大") > glyphs.glyph_score(cells[0], "人")
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_the_form_date_is_checked_against_the_certificate_digit_by_digit(face):
+    ink = scanned("1948年8月17日", face)
+    # OCR read 8 as 5 and 3; the certificate says 1948: the printed digits agree with it.
+    agreed = verify_form_date(("1945-08-17", "1943-08-17"), ("1948-08-17",), ink)
+    assert agreed is not None and agreed.equal and agreed.form_value == "1948-08-17"
+    # A certificate that really says something else is not agreed with.
+    for other in ("1945-08-17", "1948-08-18", "1948-03-17", "1949-08-17"):
+        assert verify_form_date(("1948-08-17",), (other,), ink) is None, other
+
+
+def test_of_disagreeing_number_readings_the_printed_one_leads():
+    # 0 and 9 are both valid in a 法人番号 (the check digit is modulo 9).
+    ink = scanned("7013301784179", GOTHIC)
+    item = ExtractedField(
+        Document.FORM, FieldName.CORPORATE_NUMBER, "", "7913301784179", 39.0, 0, None, ("7013301784179",)
+    )
+    assert reading._shown_first(item, ink, str).value == "7013301784179"
+    settled = ExtractedField(Document.FORM, FieldName.CORPORATE_NUMBER, "", "7013301784179", 100.0, 0, None)
+    assert reading._shown_first(settled, ink, str) is settled
+
+
+@pytest.mark.parametrize("wide", [True, False])
+def test_a_certificate_date_is_shown_only_by_its_own_digits(wide):
+    day = date(2026, 9, 10)
+    ink = scanned(eras.format_era_date(day, fullwidth=wide))
+    assert glyphs.clearly_shows(ink, eras.format_era_date(day, fullwidth=wide))
+    for other in (date(2026, 9, 30), date(2021, 9, 10), date(2026, 8, 10)):
+        assert not glyphs.clearly_shows(ink, eras.format_era_date(other, fullwidth=wide)), other
+
+
+def test_the_name_split_keeps_words_of_a_single_reading():
+    words = OcrResult((OcrWord("浜田", 90.0, 18, 0, 116, 28), OcrWord("隆", 90.0, 109, 0, 28, 28)))
+    # The word boxes overlap: the gap rule cannot split them, the ink can.
+    assert reading.name_from_words(words) == "浜田隆"
