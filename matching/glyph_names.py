@@ -47,6 +47,8 @@ MIN_MARGIN = 0.03
 # up to 0.11 — only a clear preference counts.
 MIN_PAIR_PREFERENCE = 0.15
 METHOD = "glyphs compared on both documents"
+# How many of the vocabulary's likeliest characters per cell join the proposals.
+SHORTLIST = 3
 
 
 @cache
@@ -199,7 +201,11 @@ def _verify_shape(
             form_chars.append(display_char(fitting["form"][0][i]))
             cert_chars.append(display_char(fitting["cert"][0][i]))
             continue
-        candidates = _expand(proposed)
+        # The right character may be one no reading proposed (浩 read as 千 on
+        # one document, 半 on the other): the vocabulary's likeliest for each cell join.
+        shortlist = set(glyphs.likely_characters(form_cells[i], SHORTLIST))
+        shortlist |= set(glyphs.likely_characters(cert_cells[i], SHORTLIST))
+        candidates = _expand(proposed | shortlist)
         on_form = _judge(form_cells[i], candidates)
         on_cert = _judge(cert_cells[i], candidates)
         if on_form.winner and on_cert.winner:
@@ -268,3 +274,32 @@ def _agreed(readings: list[str], position: int) -> str | None:
     """The character every reading of one document has at `position`, or None."""
     found = {reading[position] for reading in readings}
     return found.pop() if len(found) == 1 else None
+
+
+def settle_single(readings: tuple[str, ...], ink: np.ndarray | None) -> str | None:
+    """One document's name from its glyphs, where its readings disagree (the
+    certificate is missing, or another document stands in its place, so there
+    is nothing to compare with): each position the readings dispute is judged
+    among the proposed characters and the vocabulary's likeliest. The name, or
+    None when a disputed cell is not clear."""
+    if ink is None or len(readings) < 2:
+        return None
+    shapes = Counter((len(s[0]), len(s[1])) for s in map(_split, readings) if s is not None)
+    if not shapes:
+        return None
+    (family_len, given_len), _count = shapes.most_common(1)[0]
+    fitting = [s[0] + s[1] for s in map(_split, readings) if s is not None and (len(s[0]), len(s[1])) == (family_len, given_len)]
+    cells = glyphs.name_cells(ink, "〇" * family_len, "〇" * given_len)
+    if cells is None:
+        return None
+    chars = []
+    for i, cell in enumerate(cells):
+        proposed = {reading[i] for reading in fitting}
+        if len({_family(ch) for ch in proposed}) == 1:
+            chars.append(display_char(next(iter(proposed))))
+            continue
+        judged = _judge(cell, _expand(proposed | set(glyphs.likely_characters(cell, SHORTLIST))))
+        if judged.winner is None:
+            return None
+        chars.append(display_char(judged.winner))
+    return f"{''.join(chars[:family_len])} {''.join(chars[family_len:])}"

@@ -109,10 +109,11 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
     elif application_id in history.this_batch or history.earlier.get(application_id) not in (None, "rescan"):
         reasons.append(Reason.DUPLICATE)
         details.append(f"{application_id} was received before")
-    if application_id is not None and form.application_id_source != "qr":
+    if application_id is not None and form.application_id_source not in ("qr", "ocr+glyphs"):
         # Without the QR code the ID comes from OCR alone, which misreads a digit
         # now and then (about 1 in 40 on generated forms): approving it could
-        # approve another applicant's ID. A person confirms it.
+        # approve another applicant's ID. A person confirms it, unless the
+        # printed digits clearly show what OCR read (reading._printed_id_shown).
         _add(reasons, Reason.LOW_CONFIDENCE)
         details.append(f"application_id: no readable QR code; the printed ID was read as {application_id} by OCR")
 

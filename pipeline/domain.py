@@ -150,7 +150,7 @@ class PageAnalysis:
     rotated_180: bool
     skew_deg: float
     application_id: str | None = None  # on a form: from the QR code or the printed ID
-    application_id_source: str | None = None  # "qr" | "ocr"
+    application_id_source: str | None = None  # "qr" | "ocr+glyphs" (confirmed digit by digit) | "ocr"
     fields: tuple[ExtractedField, ...] = ()
     findings: tuple[str, ...] = ()  # e.g. "photocopy: no colour", "correction: blue ink"
     copy_suspected: bool = False

@@ -17,8 +17,12 @@ broken strokes that a binarisation drops.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib import resources
 from pathlib import Path
 
 import cv2
@@ -393,7 +397,10 @@ def check_line(ink: np.ndarray, text: str) -> list[tuple[float, float]] | None:
     line: per non-space character of `text`, its cell's score and, for a
     digit, the best score of any other digit in that cell (−1 for other
     characters). The cells are placed by the face's advances across the line's
-    ink. This checks a hypothesis (is this line 1948年8月17日?) where an
+    ink, then each may slide a little (a printer's or a renderer's rounding
+    adds up along a line of 14 digits): every candidate character is scored
+    at the position that suits it best, the hypothesis's and its rivals'
+    alike. This checks a hypothesis (is this line 1948年8月17日?) where an
     open reading of narrow half-width digits is not clear. None when the line
     has no ink."""
     layout = line_layout(ink)
@@ -402,30 +409,52 @@ def check_line(ink: np.ndarray, text: str) -> list[tuple[float, float]] | None:
     x0, x1 = layout.groups[0][0], layout.groups[-1][1]
     band = ink[layout.top : layout.bottom]
     profile = band.sum(axis=0)
-    best: tuple[float, ImageFont.FreeTypeFont, list[_Target]] | None = None
+    chars = [ch for ch in text if not ch.isspace()]
+    best: tuple[float, ImageFont.FreeTypeFont, list[tuple[int, int]]] | None = None
     for face in faces():
         bounds = _cell_bounds(face, text, x0, x1)
         if bounds is None:
             continue
-        bounds = _snap(bounds, profile)
-        targets = [
-            _Target.of(band[:, max(0, a) : max(a + 1, b)])
-            for ch, (a, b) in zip(text, bounds, strict=True) if not ch.isspace()
-        ]
-        chars = [ch for ch in text if not ch.isspace()]
-        mean = float(np.mean([_face_score(t, ch, face) for t, ch in zip(targets, chars, strict=True)]))
+        kept = _blob_cells(band, [b for ch, b in zip(text, _snap(bounds, profile), strict=True) if not ch.isspace()])
+        mean = float(np.mean([_face_score(_cell_target(band, b, 0), ch, face) for ch, b in zip(chars, kept, strict=True)]))
         if best is None or mean > best[0]:
-            best = (mean, face, targets)
+            best = (mean, face, kept)
     if best is None:
         return None
-    _mean, face, targets = best
+    _mean, face, kept = best
     out = []
-    for target, ch in zip(targets, [c for c in text if not c.isspace()], strict=True):
-        score = _face_score(target, ch, face)
+    for ch, (a, b) in zip(chars, kept, strict=True):
+        reach = max(1, int(0.15 * (b - a)))
+        targets = [_cell_target(band, (a, b), shift) for shift in range(-reach, reach + 1)]
+        score = max(_face_score(t, ch, face) for t in targets)
         digits = _FULLWIDTH_DIGITS if ch in _FULLWIDTH_DIGITS else _HALFWIDTH_DIGITS
-        other = max((_face_score(target, d, face) for d in digits if d != ch), default=-1.0) if ch in digits else -1.0
+        other = -1.0
+        if ch in digits:
+            other = max(_face_score(t, d, face) for t in targets for d in digits if d != ch)
         out.append((score, other))
     return out
+
+
+def _blob_cells(band: np.ndarray, cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cells placed by advances, corrected by the ink: each run of inked columns
+    goes to the cell whose centre is nearest its own, and a cell becomes the
+    span of its runs (a face's advances, scaled from another size, drift by
+    half a digit over a 14-digit line). A cell no run went to keeps its place."""
+    inked = np.concatenate([[False], (band > 0.3).any(axis=0), [False]])
+    changes = np.flatnonzero(np.diff(inked.astype(np.int8)))
+    runs = list(zip(changes[::2], changes[1::2], strict=True))
+    centres = np.array([(a + b) / 2 for a, b in cells])
+    spans: dict[int, tuple[int, int]] = {}
+    for a, b in runs:
+        i = int(np.argmin(np.abs(centres - (a + b) / 2)))
+        lo, hi = spans.get(i, (a, b))
+        spans[i] = (min(lo, int(a)), max(hi, int(b)))
+    return [spans.get(i, cell) for i, cell in enumerate(cells)]
+
+
+def _cell_target(band: np.ndarray, bounds: tuple[int, int], shift: int) -> _Target:
+    a, b = bounds[0] + shift, bounds[1] + shift
+    return _Target.of(band[:, max(0, a) : max(a + 1, b)])
 
 
 # A hypothesis line is clearly shown when every cell scores at least this and
@@ -436,11 +465,106 @@ MIN_CELL_SCORE = 0.6
 MIN_DIGIT_LEAD = 0.05
 
 
-def clearly_shows(ink: np.ndarray | None, text: str) -> bool:
+def clearly_shows(ink: np.ndarray | None, text: str, min_lead: float = MIN_DIGIT_LEAD) -> bool:
     """Whether a printed line clearly shows `text`, cell by cell (check_line)."""
-    if ink is None:
-        return False
-    cells = check_line(ink, text)
-    return bool(cells) and all(
-        score >= MIN_CELL_SCORE and (other < 0 or score - other >= MIN_DIGIT_LEAD) for score, other in cells
-    )
+    return hypothesis_fit(ink, text, min_lead)[0]
+
+
+def hypothesis_fit(ink: np.ndarray | None, text: str, min_lead: float = MIN_DIGIT_LEAD) -> tuple[bool, float]:
+    """(whether the line clearly shows `text`, the mean score of its cells)."""
+    cells = check_line(ink, text) if ink is not None else None
+    if not cells:
+        return False, 0.0
+    shown = all(score >= MIN_CELL_SCORE and (other < 0 or score - other >= min_lead) for score, other in cells)
+    return shown, float(np.mean([score for score, _other in cells]))
+
+
+# --- likely characters of a cell, from a fixed vocabulary ---------------------------
+
+_VOCABULARY_PX = 24
+
+
+@cache
+def vocabulary() -> tuple[str, ...]:
+    """The kanji a cell is compared with when OCR's proposals may not hold the
+    right one: JIS X 0208 level 1 (2,965 characters, the everyday set in which
+    nearly every name is written), enumerated from Python's EUC-JP codec
+    (rows 16–47), so no list has to be shipped; plus the registered variants
+    of the variant table (澤, 邉 …: certificates print them)."""
+    found = []
+    for row in range(0xB0, 0xD0):
+        for column in range(0xA1, 0xFF):
+            try:
+                found.append(bytes([row, column]).decode("euc_jp"))
+            except UnicodeDecodeError:
+                continue
+    table = json.loads(resources.files("matching").joinpath("data/variant_kanji.json").read_text(encoding="utf-8"))
+    found += list(dict(table["variants"]))
+    return tuple(dict.fromkeys(found))
+
+
+def _square(ink: np.ndarray) -> np.ndarray:
+    """Ink stretched to a small square, blurred, zero-mean and unit length: a
+    cheap first comparison of one cell with thousands of glyphs."""
+    small = cv2.resize(ink.astype(np.float32), (_VOCABULARY_PX, _VOCABULARY_PX), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), 0.8).ravel()
+    small -= small.mean()
+    norm = float(np.linalg.norm(small))
+    return small / norm if norm else small
+
+
+@cache
+def _vocabulary_matrix() -> tuple[np.ndarray, tuple[str, ...]]:
+    """Every vocabulary glyph in every face, as rows of _square vectors. Drawing
+    them takes about a second per face, so they are kept in the user's cache
+    folder, named by the faces and the vocabulary (a changed font file or list
+    makes a new one); written aside and renamed, so a reader never sees half a file."""
+    key = hashlib.sha256(
+        repr(([(face.path, Path(face.path).stat().st_mtime_ns) for face in faces()], vocabulary(), _VOCABULARY_PX)).encode()
+    ).hexdigest()[:16]
+    cache_file = _cache_dir() / f"glyph-vocabulary-{key}.npz"
+    try:
+        with np.load(cache_file) as stored:
+            return stored["matrix"].astype(np.float32), tuple(str(ch) for ch in stored["owners"])
+    except (OSError, ValueError, KeyError):
+        pass
+    rows, owners = [], []
+    for face in faces():
+        for ch in vocabulary():
+            glyph = _glyph.__wrapped__(face, ch)  # not kept in _glyph's cache: thousands of them
+            if glyph is None:
+                continue
+            rows.append(_square(glyph))
+            owners.append(ch)
+    matrix = np.stack(rows).astype(np.float32)
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.part")
+        with open(partial, "wb") as out:
+            np.savez(out, matrix=matrix.astype(np.float16), owners=np.array(owners))
+        os.replace(partial, cache_file)
+    except OSError:
+        pass  # an unwritable cache only costs the drawing next time
+    return matrix.astype(np.float16).astype(np.float32), tuple(owners)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gbiz-review"
+
+
+def likely_characters(cell: np.ndarray, count: int = 6) -> list[str]:
+    """The `count` vocabulary characters a cell looks most like (a shortlist
+    for glyph_score, which compares more carefully)."""
+    tight = _tight(cell)
+    if tight is None or min(tight.shape) < 2:
+        return []
+    matrix, owners = _vocabulary_matrix()
+    scores = matrix @ _square(tight)
+    found: list[str] = []
+    for index in np.argsort(-scores):
+        if owners[index] not in found:
+            found.append(owners[index])
+            if len(found) == count:
+                break
+    return found

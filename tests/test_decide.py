@@ -230,6 +230,9 @@ def test_an_id_read_only_by_ocr_is_confirmed_by_a_person():
     assert result.decision.status is Status.NEEDS_REVIEW
     assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
     assert "read as GB260112300042 by OCR" in result.decision.details[0]
+    # The same ID, its printed digits confirming OCR one by one: nothing to confirm.
+    (confirmed,) = decide_pages(replace(form(), application_id_source="ocr+glyphs"), certificate())
+    assert confirmed.decision.status is Status.AUTO_APPROVED
 
 
 def _printed(text: str):

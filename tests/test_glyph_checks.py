@@ -90,3 +90,12 @@ def test_the_name_split_keeps_words_of_a_single_reading():
     words = OcrResult((OcrWord("浜田", 90.0, 18, 0, 116, 28), OcrWord("隆", 90.0, 109, 0, 28, 28)))
     # The word boxes overlap: the gap rule cannot split them, the ink can.
     assert reading.name_from_words(words) == "浜田隆"
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_a_printed_id_is_confirmed_only_digit_for_digit(face):
+    ink = scanned("GB261118830821", face)
+    assert glyphs.clearly_shows(ink, "GB261118830821", min_lead=reading.ID_DIGIT_LEAD)
+    # OCR misreads one digit now and then: the glyphs do not confirm such an ID.
+    for wrong in ("GB261118830824", "GB261118330821", "GB261113830821", "GB201118830821"):
+        assert not glyphs.clearly_shows(ink, wrong, min_lead=reading.ID_DIGIT_LEAD), wrong
