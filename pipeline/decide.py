@@ -10,7 +10,7 @@ from datetime import date
 from matching.compare import compare_readings
 from matching.glyph_dates import verify_form_date
 from matching.glyph_names import METHOD as GLYPH_METHOD
-from matching.glyph_names import verify_names
+from matching.glyph_names import settle_single, verify_names
 from matching.names import display_char
 from pipeline.config import POLICY_VERSION
 from pipeline.domain import (
@@ -124,6 +124,9 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
     comparisons = ()
     issue_date: date | None = None
     if certificate is None:
+        # Nothing to compare the name with: where the form's readings disagree,
+        # its glyphs settle what the reviewer is shown.
+        fields = [_settled_alone(f, form) for f in fields]
         reasons.append(Reason.MISSING)
         others = group.of_kind(PageKind.OTHER_DOCUMENT) + group.of_kind(PageKind.UNKNOWN)
         details.append(
@@ -247,6 +250,15 @@ def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type
             if agreed and agreed != item.value:
                 return replace(item, value=agreed, alternatives=tuple(a for a in item.readings if a != agreed))
     return item
+
+
+def _settled_alone(item: ExtractedField, page: PageAnalysis) -> ExtractedField:
+    if item.name is not FieldName.NAME:
+        return item
+    settled = settle_single(item.readings, page.name_ink)
+    if settled is None or settled == item.value:
+        return item
+    return replace(item, value=settled, alternatives=tuple(r for r in item.readings if r != settled))
 
 
 def _add(reasons: list[Reason], reason: Reason) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from matching import glyph_dates, glyph_names
+from matching import glyph_dates
 from ocr import tesseract
 from pipeline import eras, glyphs, identifiers, imaging
 from pipeline.domain import (
@@ -661,15 +661,7 @@ def _name_field(document, readings, boxes, seq, ink=None) -> ExtractedField:  # 
     def parse_split(result: tesseract.OcrResult) -> str | None:
         return split_by_ink(parse(result), layout, document) or None
 
-    item = _combine(document, FieldName.NAME, readings[FieldName.NAME], parse_split, boxes[FieldName.NAME], seq)
-    if len(item.readings) < 2:
-        return item
-    # Readings that disagree: the glyphs may settle the name on this page alone
-    # (the certificate can be missing); the comparison still weighs every reading.
-    settled = glyph_names.settle_single(item.readings, ink)
-    if settled is None or settled == item.value:
-        return item
-    return replace(item, value=settled, alternatives=tuple(r for r in item.readings if r != settled))
+    return _combine(document, FieldName.NAME, readings[FieldName.NAME], parse_split, boxes[FieldName.NAME], seq)
 
 
 def split_by_ink(name: str, layout: glyphs.LineLayout | None, document: Document) -> str:

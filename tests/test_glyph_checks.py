@@ -99,3 +99,55 @@ def test_a_printed_id_is_confirmed_only_digit_for_digit(face):
     # OCR misreads one digit now and then: the glyphs do not confirm such an ID.
     for wrong in ("GB261118830824", "GB261118330821", "GB261113830821", "GB201118830821"):
         assert not glyphs.clearly_shows(ink, wrong, min_lead=reading.ID_DIGIT_LEAD), wrong
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_the_vocabulary_shortlists_a_character_no_reading_proposed(face):
+    cells = glyphs.name_cells(scanned("広田　浩", face, size=29), "広田", "浩")
+    assert cells is not None
+    assert glyphs.likely_characters(cells[2], 3)[0] == "浩"
+    assert "澤" in glyphs.vocabulary()  # a registered variant, beyond JIS level 1
+
+
+def test_one_documents_disputed_name_is_settled_by_its_glyphs():
+    from matching.glyph_names import settle_single
+
+    ink = scanned("広田　浩", size=29)
+    assert settle_single(("広田 江", "広田 洛", "広田 洗"), ink) == "広田 浩"
+    # Readings that agree need nothing settled.
+    assert settle_single(("広田 浩",), ink) is None
+
+
+def test_a_proposal_that_is_not_what_the_cell_shows_is_never_agreed():
+    from matching.glyph_names import verify_names
+
+    # The form prints 浩 (OCR: 千, 次), the certificate 清: the only proposal
+    # that fits the form's cell at all is the certificate's 清. The cell looks
+    # like 浩 far more, so the names are not declared equal.
+    form_ink = scanned("高木　浩", GOTHIC, 29)
+    other = verify_names(("高木 千", "高木 次"), ("高木 清",), form_ink, scanned("代表理事　高木　清", MINCHO, 29, seed=1))
+    assert other is not None and not other.equal
+    # Both documents print 浩 and both misread it: held for a person, not matched blindly.
+    alike = verify_names(("高木 千", "高木 次"), ("高木 半",), form_ink, scanned("代表理事　高木　浩", MINCHO, 29, seed=1))
+    assert alike is not None and not alike.equal and alike.unsure
+    # Where a reading proposed it, both cells confirm it.
+    read = verify_names(("高木 千", "高木 浩"), ("高木 半",), form_ink, scanned("代表理事　高木　浩", MINCHO, 29, seed=1))
+    assert read is not None and read.equal and read.cert_value == "高木 浩"
+
+
+def test_a_name_with_nothing_to_compare_is_shown_as_its_glyphs_settle_it():
+    from dataclasses import replace
+
+    from pipeline.decide import decide_all
+    from pipeline.domain import PageAnalysis, PageKind, Reason, ScanQuality
+    from pipeline.grouping import split_applications
+
+    quality = ScanQuality(1654, 2339, 200.0, 200.0, 200.0, "RGB", 3, 8, 256, 30.0)
+    name = ExtractedField(Document.FORM, FieldName.NAME, "", "広田 江", 39.0, 0, None, ("広田 洛", "広田 洗"))
+    the_form = PageAnalysis(
+        0, PageKind.FORM, quality, False, 0.0, "GB260112300042", "qr", (name,), name_ink=scanned("広田　浩", size=29)
+    )
+    (result,) = decide_all(split_applications([the_form]), date(2026, 11, 20), {}, 40.0)
+    assert Reason.MISSING in result.decision.reasons
+    assert result.field_value(Document.FORM, FieldName.NAME) == "広田 浩"
+    assert replace(the_form, name_ink=None).fields[0].value == "広田 江"  # the reading itself is kept
