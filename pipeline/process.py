@@ -30,7 +30,6 @@ from pipeline.config import TOKYO, Settings, prepare_home
 from pipeline.decide import History, decide, decide_all
 from pipeline.domain import (
     ApplicationResult,
-    FieldName,
     PageAnalysis,
     PageKind,
     Reason,
@@ -208,16 +207,8 @@ def _could_change(result: ApplicationResult) -> bool:
         return False
     failing = [c for c in result.comparisons if not c.equal]
     shown_different = [c for c in failing if c.method.startswith(GLYPH_METHOD) and not c.unsure]
-    # A field both documents read the same way with every setting (confidence
-    # 100 on each side) would be read the same way again: a real difference.
-    settled_both = [c for c in failing if c not in shown_different and _read_alike(result, c.field)]
     issue_date_doubt = any(detail.startswith("issue_date:") for detail in result.decision.details)
-    return len(failing) > len(shown_different) + len(settled_both) or issue_date_doubt
-
-
-def _read_alike(result: ApplicationResult, name: FieldName) -> bool:
-    sides = [f for f in result.fields if f.name is name]
-    return len(sides) == 2 and all(f.value and f.confidence >= 100 for f in sides)
+    return len(failing) > len(shown_different) or issue_date_doubt
 
 
 def decide_batch(settings: Settings, batch_id: str, analyses: list[PageAnalysis]) -> list[ApplicationResult]:

@@ -282,20 +282,3 @@ def test_a_name_the_glyphs_cannot_settle_is_low_confidence_not_mismatch():
     name = next(c for c in result.comparisons if c.field is FieldName.NAME)
     assert name.unsure and not name.equal
 
-
-def test_a_second_look_is_spent_only_where_a_reading_was_unsure():
-    from pipeline.process import needs_second_look
-
-    def with_confidence(page, confidence):
-        return replace(page, fields=tuple(replace(f, confidence=confidence) for f in page.fields))
-
-    # Both documents read their (different) numbers alike with every setting:
-    # reading them again would not change them.
-    pages = [with_confidence(form(), 100.0), with_confidence(certificate(number="4000012050005"), 100.0)]
-    (result,) = decide_pages(*pages)
-    assert Reason.MISMATCH in result.decision.reasons
-    assert needs_second_look([result], pages) == frozenset()
-    # The form's readings disagreed: a thorough reading may still settle it.
-    pages = [with_confidence(form(), 39.0), with_confidence(certificate(number="4000012050005"), 100.0)]
-    (result,) = decide_pages(*pages)
-    assert needs_second_look([result], pages) == frozenset({0, 1})
