@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -108,7 +109,7 @@ class _Cell:
         return self.best if self.clear else None
 
 
-def _judge(cell: np.ndarray, candidates: set[str], rivals: set[str] = frozenset()) -> _Cell:  # type: ignore[assignment]
+def _judge(cell: np.ndarray, candidates: set[str], rivals: AbstractSet[str] = frozenset()) -> _Cell:
     """The character a cell shows among `candidates`. `rivals` (what the cell
     looks like most, from the vocabulary) can only stop a candidate: one that
     fits the cell clearly better than every candidate means none of them is
@@ -291,7 +292,6 @@ def _verify_shape(
         return FieldComparison(FieldName.NAME, form_value, cert_value, method, 0.0, False, unsure=True)
     score = 1.0 if equal else 0.0
     return FieldComparison(FieldName.NAME, form_value, cert_value, method, score, equal)
-
 
 
 def _agreed(readings: list[str], position: int) -> str | None:

@@ -203,14 +203,23 @@ def decide_all(
 ) -> list[ApplicationResult]:
     """Decide a batch's applications in scan order; an ID seen earlier in the
     batch makes the later envelope a DUPLICATE."""
-    results: list[ApplicationResult] = []
+    return [
+        decide(group, received, history, min_confidence)
+        for group, history in zip(groups, histories(groups, earlier), strict=True)
+    ]
+
+
+def histories(groups: list[PageGroup], earlier: dict[str, str]) -> list[History]:
+    """Each application's history: earlier batches, and the IDs of the
+    applications before it in this batch (known from the forms before any is
+    decided, so the applications can be decided in parallel)."""
+    found: list[History] = []
     seen: set[str] = set()
     for group in groups:
-        result = decide(group, received, History(earlier, frozenset(seen)), min_confidence)
-        results.append(result)
-        if result.application_id:
-            seen.add(result.application_id)
-    return results
+        found.append(History(earlier, frozenset(seen)))
+        if group.identified and group.form is not None and group.form.application_id:
+            seen.add(group.form.application_id)
+    return found
 
 
 def _compare(

@@ -94,6 +94,11 @@ def parse_era_date(text: str) -> date | None:
 _LOOSE_ERA_DATE = re.compile(
     r"(?P<era>[^\d元年月日]{0,2}?)(?P<year>元|\d{1,2})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
 )
+# 年 or 月 misread as another character (令和8征10月1日) still separates the
+# three numbers; tried only when the printed separators are not all read.
+_LOOSER_ERA_DATE = re.compile(
+    r"(?P<era>[^\d元年月日]{0,2}?)(?P<year>元|\d{1,2})\D(?P<month>\d{1,2})\D(?P<day>\d{1,2})(?:日|$|\D)"
+)
 
 
 def parse_era_date_near(text: str, earliest: date, latest: date) -> date | None:
@@ -105,7 +110,7 @@ def parse_era_date_near(text: str, earliest: date, latest: date) -> date | None:
     exact = parse_era_date(normal)
     if exact is not None:
         return exact
-    for match in _LOOSE_ERA_DATE.finditer(normal):
+    for match in [*_LOOSE_ERA_DATE.finditer(normal), *_LOOSER_ERA_DATE.finditer(normal)]:
         year = 1 if match["year"] == "元" else int(match["year"])
         token = match["era"]
         candidates = [era for era in ERAS if set(era.name) & set(token)] or list(ERAS)

@@ -27,7 +27,7 @@ from typing import Any
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from pipeline import codec, grouping, loading, originals, reading, storage
 from pipeline.config import TOKYO, Settings, prepare_home
-from pipeline.decide import History, decide, decide_all
+from pipeline.decide import History, decide, histories
 from pipeline.domain import (
     ApplicationResult,
     PageAnalysis,
@@ -217,7 +217,17 @@ def decide_batch(settings: Settings, batch_id: str, analyses: list[PageAnalysis]
         if batch is None:
             raise NotFoundError(f"no batch {batch_id}")
         earlier = storage.known_application_ids(session, exclude_batch=batch_id)
-    return decide_all(grouping.split_applications(analyses), batch.received, earlier, settings.min_confidence)
+    groups = grouping.split_applications(analyses)
+    # The glyph checks make a decision cost a tenth of a second: in the workers.
+    jobs = [
+        (group, batch.received, history, settings.min_confidence)
+        for group, history in zip(groups, histories(groups, earlier), strict=True)
+    ]
+    return _map(_decide_job, jobs, settings.workers)
+
+
+def _decide_job(job: tuple[grouping.PageGroup, date, History, float]) -> ApplicationResult:
+    return decide(*job)
 
 
 def analyse_and_decide(settings: Settings, batch_id: str) -> tuple[list[PageAnalysis], list[ApplicationResult]]:
@@ -377,10 +387,8 @@ def decide_application(settings: Settings, batch_id: str, seq: int) -> str:
     groups = grouping.split_applications(analyses)
     group = next(g for g in groups if g.seq == seq)
     # As decide_all does: an ID seen earlier in this batch makes this one a DUPLICATE.
-    seen = frozenset(
-        g.form.application_id for g in groups if g.seq < seq and g.identified and g.form and g.form.application_id
-    )
-    result = decide(group, received, History(earlier, seen), settings.min_confidence)
+    history = histories(groups, earlier)[groups.index(group)]
+    result = decide(group, received, history, settings.min_confidence)
     again = needs_second_look([result], list(group.pages))
     if again:
         # The same second, thorough look process_batch gives (in the reading
@@ -389,7 +397,7 @@ def decide_application(settings: Settings, batch_id: str, seq: int) -> str:
         closer = {a.seq: a for a in _reading_pool(settings.workers).map(_analyse_stored_page, jobs, chunksize=1)}
         pages = [closer.get(a.seq, a) for a in analyses]
         group = next(g for g in grouping.split_applications(pages) if g.seq == seq)
-        result = decide(group, received, History(earlier, seen), settings.min_confidence)
+        result = decide(group, received, history, settings.min_confidence)
     try:
         with storage.session_for(settings.database_url) as session:
             storage.add_application(session, batch_id, result)

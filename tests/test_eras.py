@@ -103,3 +103,14 @@ def test_impossible_months_offer_repaired_candidates():
     assert repaired_western_dates("1994 年 19 月 24 日") == [date(1994, 10, 24)]
     assert repaired_western_dates("1994 年 10 月 24 日") == [date(1994, 10, 24)]
     assert repaired_western_dates("1994 年 99 月 24 日") == []
+
+
+def test_an_era_date_with_a_misread_separator_still_parses():
+    from datetime import date
+
+    from pipeline.eras import parse_era_date_near
+
+    window = (date(1996, 1, 1), date(2027, 11, 24))
+    assert parse_era_date_near("令 和 8 征 10 月 1 日", *window) == date(2026, 10, 1)
+    assert parse_era_date_near("令和8年10月1日", *window) == date(2026, 10, 1)
+    assert parse_era_date_near("令 和 38 年 10 月 15FI", *window) is None  # no plausible year
