@@ -85,12 +85,13 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
     px_per_mm = quality.effective_dpi / 25.4
     dpi = int(round(quality.effective_dpi))
     balanced = imaging.white_balance(rgb)
-    grey = imaging.grey_without_red(balanced)
+    red = imaging.red_mask(balanced)
+    grey = imaging.grey_without_red(balanced, red)
     ink = imaging.ink_mask(grey)
     # Edges of the scan (shadows of the feeder) are not content.
     margin = int(5 * px_per_mm)
     inner = ink[margin:-margin, margin:-margin]
-    if imaging.ink_fraction(inner) < BLANK_INK_FRACTION and not imaging.red_mask(balanced).any():
+    if imaging.ink_fraction(inner) < BLANK_INK_FRACTION and not red.any():
         return PageAnalysis(seq=seq, kind=PageKind.BLANK, quality=quality, rotated_180=False, skew_deg=0.0)
 
     skew = imaging.estimate_skew(ink)
@@ -100,7 +101,8 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
     def turned() -> imaging.Prepared:
         nonlocal flipped
         if flipped is None:
-            flipped = imaging.prepare(balanced, px_per_mm, skew, upside_down=True)
+            # The upright page turned over: the same as preparing it upside down.
+            flipped = imaging.turned_over(upright)
         return flipped
 
     # The form carries a QR code in its top-right corner: cheap and decisive.
@@ -662,7 +664,7 @@ def _read_certificate(
 ) -> PageAnalysis:
     layout = layouts()["certificate"]
     copy_findings = _photocopy_signs(page)
-    dotted, dots = imaging.latent_dots(page.rgb, page.px_per_mm)
+    dotted, dots = imaging.latent_dots_of(page)
     if dotted >= LATENT_COPY_TILES:
         findings_dots = f"the latent 複写 shows as dotted letters ({dotted} dotted 10 mm tiles): a photocopy"
         copy_findings.append(findings_dots)
@@ -822,7 +824,7 @@ def _photocopy_signs(page: imaging.Prepared) -> list[str]:
     imaging.latent_dots.)"""
     sample = page.rgb[::3, ::3]  # shares, not shapes: a ninth of the pixels says the same
     tinted = float((imaging.chroma(sample) > 18).mean())
-    red = float(imaging.red_mask(sample).mean())
+    red = float((imaging.red_mask(sample) if page.red is None else page.red[::3, ::3]).mean())
     findings = []
     if red < 0.0003 and tinted < 0.01:
         findings.append(f"no colour on the certificate (tinted {tinted:.2%}, red {red:.3%}): a photocopy")
@@ -845,7 +847,7 @@ def _correction_marks(page: imaging.Prepared, frame: _Frame, rows: dict[str, tup
     blue = int(imaging.blue_ink_mask(page.rgb[table]).sum())
     if blue > frame.mm(1) ** 2 * 4:
         findings.append(f"handwriting in blue ink on the form ({blue} px)")
-    red = imaging.red_mask(page.rgb)
+    red = imaging.red_mask(page.rgb) if page.red is None else page.red.copy()
     seal = layout["seal_box"]
     margin = frame.mm(12)
     red[frame.y(seal["y0"]) - margin : frame.y(seal["y1"]) + margin, frame.x(seal["x0"]) - margin : frame.x(seal["x1"]) + margin] = False
