@@ -160,23 +160,69 @@ def horizontal_rules(ink: np.ndarray, min_length_px: int, max_slope: float = 0.0
     """Straight horizontal strokes at least `min_length_px` long: (y, x0, x1),
     top to bottom. `max_slope` is how far from level a stroke may run (a ruler
     line on a deskewed page is level; a hand-drawn strike-through is not)."""
+    rules, _cut_first, _cut_last = _rule_strokes(ink, min_length_px, max_slope)
+    return _merge_close(sorted(rules), gap=max(3, min_length_px // 60))
+
+
+def _rule_strokes(
+    ink: np.ndarray, min_length_px: int, max_slope: float
+) -> tuple[list[tuple[int, int, int]], bool, bool]:
+    """horizontal_rules before close strokes are merged, and whether a stroke
+    at least `min_length_px` long touches the first row, the last row (one
+    that a crop of the page may have cut)."""
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, min_length_px // 4), 1))
-    opened = cv2.morphologyEx(ink.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    opened = cv2.morphologyEx(ink.view(np.uint8) if ink.dtype == bool else ink.astype(np.uint8), cv2.MORPH_OPEN, kernel)
     # Close small breaks (a seal or noise across the line) before measuring length.
     opened = cv2.morphologyEx(opened, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
     count, _labels, stats, _ = components(opened)
     rules = []
+    first, last = False, False
     for i in range(1, count):
         x, y, w, h = stats[i, :4]
         if w >= min_length_px and h <= 6 + w * max_slope:
             rules.append((int(y + h // 2), int(x), int(x + w)))
-    return _merge_close(sorted(rules), gap=max(3, min_length_px // 60))
+        if w >= min_length_px:
+            first = first or y == 0
+            last = last or y + h == ink.shape[0]
+    return rules, first, last
 
 
 def vertical_rules(ink: np.ndarray, min_length_px: int) -> list[tuple[int, int, int]]:
     """Ruled vertical lines: (x, y0, y1), left to right."""
     transposed = np.ascontiguousarray(ink.T)
     return horizontal_rules(transposed, min_length_px)
+
+
+def rules_within(
+    grey: np.ndarray, below: int, min_length_px: int, span: tuple[int, int], vertical: bool = False
+) -> list[tuple[int, int, int]]:
+    """The rules of `grey < below` (horizontal_rules, or vertical_rules) whose
+    position lies in `span`, exactly as the whole page gives them, but found
+    in the rows (columns) around `span` only.
+
+    Why that is the same: the morphology runs along rows only, so a row of the
+    crop is that row of the page; a stroke well inside the crop is the page's
+    stroke; and close strokes are merged in order, so a stroke-free band wider
+    than the merge gap on each side of the crop's strokes keeps the strokes
+    beyond the crop out of every merge. When the crop cuts a long stroke, or
+    holds a stroke near a cut edge, the whole page is measured instead."""
+    length = grey.shape[0] if vertical else grey.shape[1]  # of a stroke, at most
+    extent = grey.shape[1] if vertical else grey.shape[0]
+    gap = max(3, min_length_px // 60)
+    zone = int(np.ceil(6 + length * 0.01)) + gap + 2
+    lo, hi = max(0, span[0] - 2 * zone), min(extent, span[1] + 2 * zone + 1)
+    if hi <= lo:
+        return []  # the span lies off the page
+    mask = grey[:, lo:hi] < below if vertical else grey[lo:hi] < below
+    strokes, cut_first, cut_last = _rule_strokes(np.ascontiguousarray(mask.T) if vertical else mask, min_length_px, 0.01)
+    near_first = lo > 0 and (cut_first or any(y < zone for y, _a, _b in strokes))
+    near_last = hi < extent and (cut_last or any(y > hi - lo - 1 - zone for y, _a, _b in strokes))
+    if near_first or near_last:
+        whole = grey < below
+        found = vertical_rules(whole, min_length_px) if vertical else horizontal_rules(whole, min_length_px)
+    else:
+        found = _merge_close(sorted((y + lo, a, b) for y, a, b in strokes), gap)
+    return [rule for rule in found if span[0] <= rule[0] <= span[1]]
 
 
 def _merge_close(rules: list[tuple[int, int, int]], gap: int) -> list[tuple[int, int, int]]:

@@ -360,17 +360,15 @@ def _form_rows(page: imaging.Prepared, frame: _Frame, layout: dict) -> tuple[dic
     """Row bands (top, bottom) by field name, and the x of the label/value divider.
     The table's own rules place them; nominal positions are the fallback."""
     min_length = frame.mm(layout["table_rules_min_length_mm"])
-    found = [
-        y for y, _x0, _x1 in imaging.horizontal_rules(page.grey < 190, min_length)
-        if frame.y(50) <= y <= frame.y(215)
-    ]
+    # Only the table's part of the page is searched (the same rules as the whole page gives).
+    found = [y for y, _x0, _x1 in imaging.rules_within(page.grey, 190, min_length, (frame.y(50), frame.y(215)))]
     names = layout["table1_rows"] + layout["table2_rows"]
     rules = _fit_rules(found, [frame.y(y) for y in layout["nominal_rules_y"]], tolerance=frame.mm(2.5))
     bands = [(rules[i], rules[i + 1]) for i in range(3)] + [(rules[4 + i], rules[5 + i]) for i in range(6)]
     rows = dict(zip(names, bands, strict=True))
 
-    verticals = imaging.vertical_rules(page.grey[rules[0] : rules[-1]] < 190, frame.mm(20))
-    dividers = [x for x, _y0, _y1 in verticals if frame.x(40) <= x <= frame.x(90)]
+    verticals = imaging.rules_within(page.grey[rules[0] : rules[-1]], 190, frame.mm(20), (frame.x(40), frame.x(90)), vertical=True)
+    dividers = [x for x, _y0, _y1 in verticals]
     divider = dividers[0] if dividers else frame.x(layout["nominal_divider_x"])
     return rows, divider
 
