@@ -298,7 +298,9 @@ def grey_crop(grey: np.ndarray, x0: int, y0: int, x1: int, y1: int, pad: int = 1
 
 
 def ink_fraction(ink: np.ndarray) -> float:
-    return float(ink.mean())
+    # count_nonzero / size is ink.mean() to the bit (a count of ones divided
+    # once), several times faster on a bool page.
+    return np.count_nonzero(ink) / ink.size if ink.dtype == bool and ink.size else float(ink.mean())
 
 
 def latent_dots(

@@ -379,13 +379,12 @@ def _fit_rules(found: list[int], nominal: list[int], tolerance: int) -> list[int
     put the missing ones where the others say they should be."""
     if not found:
         return nominal
-    best_shift, best_hits = 0, -1
-    for f in found:
-        for n in nominal:
-            shift = f - n
-            hits = sum(1 for m in nominal if any(abs(m + shift - g) <= tolerance for g in found))
-            if hits > best_hits:
-                best_shift, best_hits = shift, hits
+    # Every (found, nominal) pair proposes a shift, in that order; the first
+    # shift with the most nominal rules that land near some found rule wins.
+    seen, expected = np.array(found), np.array(nominal)
+    shifts = (seen[:, None] - expected[None, :]).ravel()
+    lands = np.abs(expected[None, :, None] + shifts[:, None, None] - seen[None, None, :]) <= tolerance
+    best_shift = int(shifts[int(np.argmax(lands.any(axis=2).sum(axis=1)))])
     fitted = []
     for n in nominal:
         near = [g for g in found if abs(n + best_shift - g) <= tolerance]
