@@ -228,7 +228,13 @@ def _api_read(image: np.ndarray, dpi: int, lang: str, psm: int, whitelist: str |
     import tesserocr
 
     api = _api(lang, psm, whitelist)
-    api.SetImage(Image.fromarray(image))
+    # The pixels as they are: SetImage(PIL image) would write a BMP and have
+    # Leptonica read it back (8-bit grey either way, so the same words).
+    pixels = np.ascontiguousarray(image, dtype=np.uint8)
+    height, width = pixels.shape[:2]
+    depth = 1 if pixels.ndim == 2 else pixels.shape[2]
+    data = pixels.tobytes()  # Tesseract does not copy it: kept alive until Recognize is done
+    api.SetImageBytes(data, width, height, depth, width * depth)
     api.SetSourceResolution(int(dpi))
     api.Recognize()
     words = []

@@ -86,12 +86,13 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
     px_per_mm = quality.effective_dpi / 25.4
     dpi = int(round(quality.effective_dpi))
     balanced = imaging.white_balance(rgb)
-    grey = imaging.grey_without_red(balanced)
+    red = imaging.red_mask(balanced)
+    grey = imaging.grey_without_red(balanced, red)
     ink = imaging.ink_mask(grey)
     # Edges of the scan (shadows of the feeder) are not content.
     margin = int(5 * px_per_mm)
     inner = ink[margin:-margin, margin:-margin]
-    if imaging.ink_fraction(inner) < BLANK_INK_FRACTION and not imaging.red_mask(balanced).any():
+    if imaging.ink_fraction(inner) < BLANK_INK_FRACTION and not red.any():
         return PageAnalysis(seq=seq, kind=PageKind.BLANK, quality=quality, rotated_180=False, skew_deg=0.0)
 
     skew = imaging.estimate_skew(ink)
@@ -101,7 +102,8 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
     def turned() -> imaging.Prepared:
         nonlocal flipped
         if flipped is None:
-            flipped = imaging.prepare(balanced, px_per_mm, skew, upside_down=True)
+            # The upright page turned over: the same as preparing it upside down.
+            flipped = imaging.turned_over(upright)
         return flipped
 
     # The form carries a QR code in its top-right corner: cheap and decisive.
@@ -386,17 +388,15 @@ def _form_rows(page: imaging.Prepared, frame: _Frame, layout: dict) -> tuple[dic
     """Row bands (top, bottom) by field name, and the x of the label/value divider.
     The table's own rules place them; nominal positions are the fallback."""
     min_length = frame.mm(layout["table_rules_min_length_mm"])
-    found = [
-        y for y, _x0, _x1 in imaging.horizontal_rules(page.grey < 190, min_length)
-        if frame.y(50) <= y <= frame.y(215)
-    ]
+    # Only the table's part of the page is searched (the same rules as the whole page gives).
+    found = [y for y, _x0, _x1 in imaging.rules_within(page.grey, 190, min_length, (frame.y(50), frame.y(215)))]
     names = layout["table1_rows"] + layout["table2_rows"]
     rules = _fit_rules(found, [frame.y(y) for y in layout["nominal_rules_y"]], tolerance=frame.mm(2.5))
     bands = [(rules[i], rules[i + 1]) for i in range(3)] + [(rules[4 + i], rules[5 + i]) for i in range(6)]
     rows = dict(zip(names, bands, strict=True))
 
-    verticals = imaging.vertical_rules(page.grey[rules[0] : rules[-1]] < 190, frame.mm(20))
-    dividers = [x for x, _y0, _y1 in verticals if frame.x(40) <= x <= frame.x(90)]
+    verticals = imaging.rules_within(page.grey[rules[0] : rules[-1]], 190, frame.mm(20), (frame.x(40), frame.x(90)), vertical=True)
+    dividers = [x for x, _y0, _y1 in verticals]
     divider = dividers[0] if dividers else frame.x(layout["nominal_divider_x"])
     return rows, divider
 
@@ -407,13 +407,12 @@ def _fit_rules(found: list[int], nominal: list[int], tolerance: int) -> list[int
     put the missing ones where the others say they should be."""
     if not found:
         return nominal
-    best_shift, best_hits = 0, -1
-    for f in found:
-        for n in nominal:
-            shift = f - n
-            hits = sum(1 for m in nominal if any(abs(m + shift - g) <= tolerance for g in found))
-            if hits > best_hits:
-                best_shift, best_hits = shift, hits
+    # Every (found, nominal) pair proposes a shift, in that order; the first
+    # shift with the most nominal rules that land near some found rule wins.
+    seen, expected = np.array(found), np.array(nominal)
+    shifts = (seen[:, None] - expected[None, :]).ravel()
+    lands = np.abs(expected[None, :, None] + shifts[:, None, None] - seen[None, None, :]) <= tolerance
+    best_shift = int(shifts[int(np.argmax(lands.any(axis=2).sum(axis=1)))])
     fitted = []
     for n in nominal:
         near = [g for g in found if abs(n + best_shift - g) <= tolerance]
@@ -733,7 +732,7 @@ def _read_certificate(
 ) -> PageAnalysis:
     layout = layouts()["certificate"]
     copy_findings = _photocopy_signs(page)
-    dotted, dots = imaging.latent_dots(page.rgb, page.px_per_mm)
+    dotted, dots = imaging.latent_dots_of(page)
     if dotted >= LATENT_COPY_TILES:
         findings_dots = f"the latent 複写 shows as dotted letters ({dotted} dotted 10 mm tiles): a photocopy"
         copy_findings.append(findings_dots)
@@ -931,7 +930,7 @@ def _photocopy_signs(page: imaging.Prepared) -> list[str]:
     imaging.latent_dots.)"""
     sample = page.rgb[::3, ::3]  # shares, not shapes: a ninth of the pixels says the same
     tinted = float((imaging.chroma(sample) > 18).mean())
-    red = float(imaging.red_mask(sample).mean())
+    red = float((imaging.red_mask(sample) if page.red is None else page.red[::3, ::3]).mean())
     findings = []
     if red < 0.0003 and tinted < 0.01:
         findings.append(f"no colour on the certificate (tinted {tinted:.2%}, red {red:.3%}): a photocopy")
@@ -954,7 +953,7 @@ def _correction_marks(page: imaging.Prepared, frame: _Frame, rows: dict[str, tup
     blue = int(imaging.blue_ink_mask(page.rgb[table]).sum())
     if blue > frame.mm(1) ** 2 * 4:
         findings.append(f"handwriting in blue ink on the form ({blue} px)")
-    red = imaging.red_mask(page.rgb)
+    red = imaging.red_mask(page.rgb) if page.red is None else page.red.copy()
     seal = layout["seal_box"]
     margin = frame.mm(12)
     red[frame.y(seal["y0"]) - margin : frame.y(seal["y1"]) + margin, frame.x(seal["x0"]) - margin : frame.x(seal["x1"]) + margin] = False
