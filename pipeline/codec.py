@@ -23,10 +23,11 @@ from pipeline.domain import (
 
 
 def analysis_to_json(analysis: PageAnalysis) -> str:
-    data = dataclasses.asdict(dataclasses.replace(analysis, name_ink=None, date_ink=None))
+    data = dataclasses.asdict(dataclasses.replace(analysis, name_ink=None, date_ink=None, number_ink=None))
     # The name and date lines' ink (for the glyph checks) as small PNGs, not lists of floats.
     data["name_ink"] = _ink_to_text(analysis.name_ink)
     data["date_ink"] = _ink_to_text(analysis.date_ink)
+    data["number_ink"] = _ink_to_text(analysis.number_ink)
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -65,4 +66,5 @@ def analysis_from_json(text: str) -> PageAnalysis:
         correction_suspected=data["correction_suspected"], title_text=data["title_text"],
         name_ink=_ink_from_text(data.get("name_ink")),
         date_ink=_ink_from_text(data.get("date_ink")),
+        number_ink=_ink_from_text(data.get("number_ink")),
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from matching.compare import compare_readings
-from matching.glyph_dates import verify_form_date
+from matching.glyph_fields import verify_form_date, verify_form_number
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import settle_single, verify_names
 from matching.names import display_char
@@ -232,10 +232,15 @@ def _compare(
         if verified is not None:
             return verified
     compared = compare_readings(name, _readings(form_field), _readings(cert_field))
-    if name is FieldName.BIRTH_DATE and not compared.equal:
-        # The form's narrow digits are the weak reading: the certificate's date
+    if not compared.equal:
+        # The form's narrow digits are the weak reading: the certificate's value
         # is checked against them, digit by digit.
-        verified = verify_form_date(_readings(form_field), _readings(cert_field), form.date_ink)
+        if name is FieldName.BIRTH_DATE:
+            verified = verify_form_date(_readings(form_field), _readings(cert_field), form.date_ink)
+        elif name is FieldName.CORPORATE_NUMBER:
+            verified = verify_form_number(_readings(form_field), _readings(cert_field), form.number_ink)
+        else:
+            verified = None
         if verified is not None:
             return verified
     return compared

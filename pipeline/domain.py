@@ -160,8 +160,10 @@ class PageAnalysis:
     # glyph check that settles names between the two documents.
     name_ink: np.ndarray | None = field(default=None, compare=False, repr=False)
     # Ink of the form's birth-date line: a date the certificate reads otherwise
-    # is checked against the printed digits (matching.glyph_dates).
+    # is checked against the printed digits (matching.glyph_fields).
     date_ink: np.ndarray | None = field(default=None, compare=False, repr=False)
+    # Ink of the form's 法人番号 line, for the same check.
+    number_ink: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

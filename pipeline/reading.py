@@ -20,7 +20,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from matching import glyph_dates
+from matching import glyph_fields
 from ocr import tesseract
 from pipeline import eras, glyphs, identifiers, imaging
 from pipeline.domain import (
@@ -300,18 +300,16 @@ def _read_form(
     })
     name_ink = _line_ink(page, boxes[FieldName.NAME])
     date_ink = _line_ink(page, boxes[FieldName.BIRTH_DATE])
+    number_ink = _line_ink(page, boxes[FieldName.CORPORATE_NUMBER])
     fields = [
-        _shown_first(
-            _number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq),
-            _line_ink(page, boxes[FieldName.CORPORATE_NUMBER]), str,
-        ),
+        _shown_first(_number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq), number_ink, str),
         _name_field(Document.FORM, readings, boxes, seq, name_ink),
         _shown_first(
             _with_template(
                 _date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None),
                 _template_western_date(date_ink),
             ),
-            date_ink, lambda value: glyph_dates.western(date.fromisoformat(value)),
+            date_ink, lambda value: glyph_fields.western(date.fromisoformat(value)),
         ),
     ]
 
@@ -331,6 +329,7 @@ def _read_form(
         title_text=title,
         name_ink=name_ink,
         date_ink=date_ink,
+        number_ink=number_ink,
     )
 
 
@@ -679,6 +678,10 @@ def split_by_ink(name: str, layout: glyphs.LineLayout | None, document: Document
         return name
     if len(chars) == sum(counts):
         return f"{chars[: counts[0]]} {chars[counts[0] :]}"
+    if document is Document.CERTIFICATE and len(chars) > sum(counts) and _is_qualification(chars[: -sum(counts)]):
+        # The 資格 was read into the name (代表社員 大蔵さくら): the line's last two words are the name.
+        tail = chars[-sum(counts) :]
+        return f"{tail[: counts[0]]} {tail[counts[0] :]}"
     if document is Document.CERTIFICATE and " " in name:
         # The qualification may have been cut wrongly: the name is the line's tail.
         family, given = name.split(" ", 1)
@@ -815,10 +818,12 @@ def _certificate_date(page, name, readings, boxes, seq, plausible) -> ExtractedF
     show, and no other candidate, is settled: two independent readers agree."""
     read = _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible)
     item = _with_template(read, _template_date(page, boxes[name], name, plausible))
-    if item.confidence >= 100 or len(item.readings) == 0:
+    if item.confidence >= 100:
         return item
     ink = _line_ink(page, boxes[name])
     suffix = "生" if name is FieldName.BIRTH_DATE else ""
+    if not item.readings:
+        return _guessed_date(item, ink, name, readings[name], plausible, suffix)
 
     def fit(value: str) -> tuple[bool, float]:
         # Printed with full- or half-width digits: the way that fits the line better counts.
@@ -840,6 +845,34 @@ def _certificate_date(page, name, readings, boxes, seq, plausible) -> ExtractedF
         item, raw_text=f"{item.raw_text} | glyphs: {value}", value=value, confidence=100.0,
         alternatives=tuple(r for r in item.readings if r != value),
     )
+
+
+def _guessed_date(item, ink, name, results, plausible, suffix) -> ExtractedField:  # type: ignore[no-untyped-def]
+    """A date neither Tesseract nor the template could read (a photocopy's
+    latent 複写 garbles the line): the numbers Tesseract did see, taken three
+    in a row in the usual eras, are drawn as the certificate prints them; one
+    that the glyphs clearly show, and no other, is what the reviewer is
+    shown. Unsure all the same (confidence below any threshold): no decision
+    rests on it beyond what an unreadable date already brings."""
+    guesses: set[date] = set()
+    for result in results:
+        numbers = [int(n) for n in re.findall(r"\d{1,2}", to_halfwidth(result.text))]
+        for year, month, day in zip(numbers, numbers[1:], numbers[2:], strict=False):
+            for era in _USUAL_ERAS[name]:
+                try:
+                    found = eras.to_western(era, year, month, day)
+                except ValueError:
+                    continue
+                if plausible[0] <= found <= plausible[1]:
+                    guesses.add(found)
+    shown = [
+        day for day in sorted(guesses)
+        if any(glyphs.clearly_shows(ink, eras.format_era_date(day, fullwidth=wide) + suffix) for wide in (True, False))
+    ]
+    if len(shown) != 1:
+        return item
+    value = shown[0].isoformat()
+    return replace(item, raw_text=f"{item.raw_text} | glyphs, from the numbers read: {value}", value=value, confidence=min(item.confidence, 30.0))
 
 
 def certificate_name(result: tesseract.OcrResult) -> str:
@@ -867,6 +900,14 @@ def _strip_qualification(text: str) -> str:
         if len(text) > len(qualification) and Levenshtein.distance(head, qualification) <= allowed:
             return text[len(qualification) :]
     return text
+
+
+def _is_qualification(text: str) -> bool:
+    """A known 資格, with one misread character forgiven in the long ones."""
+    return any(
+        Levenshtein.distance(text, qualification) <= (1 if len(qualification) >= 4 else 0)
+        for qualification in QUALIFICATIONS
+    )
 
 
 def _gap_groups(result: tesseract.OcrResult) -> list[str]:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from matching.glyph_dates import verify_form_date
+from matching.glyph_fields import verify_form_date
 from ocr.tesseract import OcrResult, OcrWord
 from pipeline import eras, glyphs, reading
 from pipeline.domain import Document, ExtractedField, FieldName
@@ -151,3 +151,36 @@ def test_a_name_with_nothing_to_compare_is_shown_as_its_glyphs_settle_it():
     assert Reason.MISSING in result.decision.reasons
     assert result.field_value(Document.FORM, FieldName.NAME) == "広田 浩"
     assert replace(the_form, name_ink=None).fields[0].value == "広田 江"  # the reading itself is kept
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_the_form_number_is_checked_against_the_certificates(face):
+    from matching.glyph_fields import verify_form_number
+
+    ink = scanned("3120303151970", face)
+    # OCR read the last 0 as 9 or 6; 3120303151979 passes the check digit too (mod 9).
+    agreed = verify_form_number(("3120303151979", "3120303151976"), ("3120303151970",), ink)
+    assert agreed is not None and agreed.equal and agreed.form_value == "3120303151970"
+    # A certificate of another company, one digit apart (9 for 0 keeps the check digit valid): no.
+    for other in ("3120303151979", "3120393151970", "3120303151910"):
+        assert verify_form_number(("3120303151970",), (other,), ink) is None, other
+
+
+def test_a_qualification_read_into_the_certificate_name_is_cut_off_by_the_ink():
+    layout = glyphs.line_layout(scanned("代表社員　大蔵　さくら"))
+    assert reading.split_by_ink("代表社員 大蔵さくら", layout, Document.CERTIFICATE) == "大蔵 さくら"
+    # Characters before the name that are no qualification are not cut.
+    assert reading.split_by_ink("山下社員 大蔵さくら", layout, Document.CERTIFICATE) == "山下社員 大蔵さくら"
+
+
+def test_an_unreadable_certificate_date_is_shown_as_the_glyphs_confirm_the_numbers_read():
+    day = date(2026, 9, 24)
+    ink = scanned(eras.format_era_date(day))
+    item = ExtractedField(Document.CERTIFICATE, FieldName.ISSUE_DATE, "令 各 8 年 .9 月 24 日", None, 0.0, 1, None)
+    garbled = [OcrResult((OcrWord("令各8年.9月24日", 20.0, 0, 0, 300, 30),))]
+    window = (date(1996, 1, 1), date(2027, 11, 24))
+    shown = reading._guessed_date(item, ink, FieldName.ISSUE_DATE, garbled, window, "")
+    assert shown.value == "2026-09-24" and shown.confidence < 40
+    # Numbers the line does not show give nothing.
+    wrong = [OcrResult((OcrWord("令各8年.8月24日", 20.0, 0, 0, 300, 30),))]
+    assert reading._guessed_date(item, ink, FieldName.ISSUE_DATE, wrong, window, "").value is None

@@ -1,4 +1,4 @@
-"""The form's birth date checked against the certificate's from the printed digits.
+"""The form's birth date and 法人番号 checked against the certificate's from the printed digits.
 
 The form prints the date in the Western calendar with narrow half-width
 digits (1948年8月17日), which the fast model misreads now and then (8 as 5 or
@@ -48,5 +48,24 @@ def verify_form_date(
             read = form_readings[0] if form_readings else "nothing"
             return FieldComparison(
                 FieldName.BIRTH_DATE, value, value, f"{METHOD} (the form's OCR read {read})", 1.0, True
+            )
+    return None
+
+
+NUMBER_METHOD = "the certificate's number checked against the form's printed digits"
+
+
+def verify_form_number(
+    form_readings: tuple[str, ...], cert_readings: tuple[str, ...], form_ink: np.ndarray | None
+) -> FieldComparison | None:
+    """The same check for the 法人番号: its check digit is modulo 9, so a 0
+    read as 9 (or 9 as 0) still passes it, and the form's narrow digits are
+    read that way now and then. Equal when the form's printed digits show the
+    number derived from the certificate, else None."""
+    for value in cert_readings:
+        if glyphs.clearly_shows(form_ink, value):
+            read = form_readings[0] if form_readings else "nothing"
+            return FieldComparison(
+                FieldName.CORPORATE_NUMBER, value, value, f"{NUMBER_METHOD} (the form's OCR read {read})", 1.0, True
             )
     return None
