@@ -164,10 +164,17 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             issue_date = readings[0]
             expired = [day for day in readings if day <= received and not certificate_is_current(day, received)]
             assert issue_field is not None
-            if len(expired) == len(readings):
+            if len(expired) == len(readings) and (issue_field.confidence >= min_confidence or len(readings) > 1):
                 # However it was read, it is too old.
                 reasons.append(Reason.EXPIRED)
                 details.append(f"issued {issue_date}, more than three months before receipt on {received}")
+            elif len(expired) == len(readings):
+                # Too old as read, but the reading is unsure: EXPIRED is a reason
+                # to deny, so a person reads the date.
+                _add(reasons, Reason.LOW_CONFIDENCE)
+                details.append(
+                    f"issue_date: read as {issue_date} (expired), but unsure (confidence {issue_field.confidence:.0f})"
+                )
             elif issue_field.confidence < min_confidence:
                 _add(reasons, Reason.LOW_CONFIDENCE)
                 details.append(

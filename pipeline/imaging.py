@@ -167,16 +167,20 @@ def components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarra
         return cv2.connectedComponentsWithStats(image, connectivity=8, ltype=cv2.CV_32S)
 
 
-def horizontal_rules(ink: np.ndarray, min_length_px: int, max_slope: float = 0.01) -> list[tuple[int, int, int]]:
+def horizontal_rules(
+    ink: np.ndarray, min_length_px: int, max_slope: float = 0.01, bridge_px: int = 15
+) -> list[tuple[int, int, int]]:
     """Straight horizontal strokes at least `min_length_px` long: (y, x0, x1),
     top to bottom. `max_slope` is how far from level a stroke may run (a ruler
-    line on a deskewed page is level; a hand-drawn strike-through is not)."""
-    rules, _cut_first, _cut_last = _rule_strokes(ink, min_length_px, max_slope)
+    line on a deskewed page is level; a hand-drawn strike-through is not);
+    breaks up to `bridge_px` wide are closed first (a seal or noise across a
+    ruled line)."""
+    rules, _cut_first, _cut_last = _rule_strokes(ink, min_length_px, max_slope, bridge_px)
     return _merge_close(sorted(rules), gap=max(3, min_length_px // 60))
 
 
 def _rule_strokes(
-    ink: np.ndarray, min_length_px: int, max_slope: float
+    ink: np.ndarray, min_length_px: int, max_slope: float, bridge_px: int = 15
 ) -> tuple[list[tuple[int, int, int]], bool, bool]:
     """horizontal_rules before close strokes are merged, and whether a stroke
     at least `min_length_px` long touches the first row, the last row (one
@@ -184,7 +188,8 @@ def _rule_strokes(
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, min_length_px // 4), 1))
     opened = cv2.morphologyEx(ink.view(np.uint8) if ink.dtype == bool else ink.astype(np.uint8), cv2.MORPH_OPEN, kernel)
     # Close small breaks (a seal or noise across the line) before measuring length.
-    opened = cv2.morphologyEx(opened, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
+    if bridge_px > 1:
+        opened = cv2.morphologyEx(opened, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge_px, 1)))
     count, _labels, stats, _ = components(opened)
     rules = []
     first, last = False, False

@@ -282,3 +282,12 @@ def test_a_name_the_glyphs_cannot_settle_is_low_confidence_not_mismatch():
     name = next(c for c in result.comparisons if c.field is FieldName.NAME)
     assert name.unsure and not name.equal
 
+
+
+def test_an_expired_date_read_once_and_unsure_is_read_by_a_person():
+    # Every setting read 令和３年, but the glyphs did not show it (reading marks it unsure):
+    # EXPIRED is a reason to deny, so it is not given on that reading alone.
+    cert = with_issue_readings(certificate(), "2021-09-07", (), 39.0)
+    (result,) = decide_pages(form(), cert)
+    assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
+    assert any("expired" in detail for detail in result.decision.details)

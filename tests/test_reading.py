@@ -111,3 +111,20 @@ def test_an_original_certificate_is_not_a_copy(pages):
     (page,) = decode(original["file"], (folder / original["file"]).read_bytes())
     analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
     assert not analysis.copy_suspected, analysis.findings
+
+
+def test_a_pen_stroke_across_two_characters_is_a_strike_and_printed_strokes_are_not():
+    import numpy as np
+
+    from pipeline import imaging, reading
+
+    min_length = round(reading.STRIKE_MIN_MM * 200 / 25.4)
+    pen = np.zeros((60, 600), bool)
+    pen[30:33, 50:150] = True  # about 13 mm: 取締役 struck through is 15 mm
+    assert imaging.horizontal_rules(pen, min_length, max_slope=0.09, bridge_px=3)
+    # The top strokes of 二丁目二丁目: level, 5 px apart from character to character.
+    printed = np.zeros((60, 600), bool)
+    for x in range(50, 300, 30):
+        printed[30:33, x : x + 25] = True
+    assert not imaging.horizontal_rules(printed, min_length, max_slope=0.09, bridge_px=3)
+    assert imaging.horizontal_rules(printed, min_length, max_slope=0.09)  # what bridging 15 px would find
