@@ -184,3 +184,18 @@ def test_an_unreadable_certificate_date_is_shown_as_the_glyphs_confirm_the_numbe
     # Numbers the line does not show give nothing.
     wrong = [OcrResult((OcrWord("令各8年.8月24日", 20.0, 0, 0, 300, 30),))]
     assert reading._guessed_date(item, ink, FieldName.ISSUE_DATE, wrong, window, "").value is None
+
+
+def test_two_lookalike_families_read_as_one_are_still_checked():
+    from matching.glyph_names import verify_names
+
+    # Every reading said 斎藤 on the form and 齋藤 on the certificate (one
+    # family); the form prints 斉藤: a different name, never matched unchecked.
+    different = verify_names(
+        ("斎藤 紀子",), ("齋藤 紀子",), scanned("斉藤　紀子", GOTHIC, 29), scanned("代表理事　齋藤　紀子", MINCHO, 29, seed=1)
+    )
+    assert different is not None and not different.equal
+    same = verify_names(
+        ("斎藤 紀子",), ("齋藤 紀子",), scanned("斉藤　紀子", GOTHIC, 29), scanned("代表理事　齊藤　紀子", MINCHO, 29, seed=1)
+    )
+    assert same is not None and same.equal and same.form_value == "斉藤 紀子"
