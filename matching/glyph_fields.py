@@ -14,6 +14,7 @@ the form's own digit scores higher.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -21,7 +22,7 @@ import numpy as np
 from pipeline import glyphs
 from pipeline.domain import FieldComparison, FieldName
 
-METHOD = "the certificate's date checked against the form's printed digits"
+METHOD = "the certificate's {what} checked against the form's printed digits (the form's OCR read {read})"
 
 
 def western(day: date) -> str:
@@ -29,30 +30,12 @@ def western(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def form_shows(ink: np.ndarray | None, day: date) -> bool:
-    """Whether the form's date line clearly shows `day`, digit by digit."""
-    return glyphs.clearly_shows(ink, western(day))
-
-
 def verify_form_date(
     form_readings: tuple[str, ...], cert_readings: tuple[str, ...], form_ink: np.ndarray | None
 ) -> FieldComparison | None:
     """Equal when the form's printed digits show one of the certificate's
-    readings, else None (the readings' comparison stands)."""
-    for value in cert_readings:
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            continue
-        if form_shows(form_ink, day):
-            read = form_readings[0] if form_readings else "nothing"
-            return FieldComparison(
-                FieldName.BIRTH_DATE, value, value, f"{METHOD} (the form's OCR read {read})", 1.0, True
-            )
-    return None
-
-
-NUMBER_METHOD = "the certificate's number checked against the form's printed digits"
+    readings of the birth date, else None (the readings' comparison stands)."""
+    return _verify(FieldName.BIRTH_DATE, "date", form_readings, cert_readings, form_ink, _western_of)
 
 
 def verify_form_number(
@@ -62,10 +45,27 @@ def verify_form_number(
     read as 9 (or 9 as 0) still passes it, and the form's narrow digits are
     read that way now and then. Equal when the form's printed digits show the
     number derived from the certificate, else None."""
+    return _verify(FieldName.CORPORATE_NUMBER, "number", form_readings, cert_readings, form_ink, str)
+
+
+def _western_of(value: str) -> str | None:
+    try:
+        return western(date.fromisoformat(value))
+    except ValueError:
+        return None
+
+
+def _verify(
+    name: FieldName,
+    what: str,
+    form_readings: tuple[str, ...],
+    cert_readings: tuple[str, ...],
+    form_ink: np.ndarray | None,
+    printed: Callable[[str], str | None],
+) -> FieldComparison | None:
     for value in cert_readings:
-        if glyphs.clearly_shows(form_ink, value):
+        text = printed(value)
+        if text is not None and glyphs.clearly_shows(form_ink, text):
             read = form_readings[0] if form_readings else "nothing"
-            return FieldComparison(
-                FieldName.CORPORATE_NUMBER, value, value, f"{NUMBER_METHOD} (the form's OCR read {read})", 1.0, True
-            )
+            return FieldComparison(name, value, value, METHOD.format(what=what, read=read), 1.0, True)
     return None

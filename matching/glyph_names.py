@@ -117,8 +117,7 @@ def _judge(cell: np.ndarray, candidates: set[str], rivals: AbstractSet[str] = fr
     judged = _judge_among(cell, candidates)
     others = {ch for ch in rivals if _family(ch) not in {_family(c) for c in candidates}}
     if judged.clear and others:
-        rival = max(others, key=lambda ch: glyphs.glyph_score(cell, ch))
-        rival_score = glyphs.glyph_score(cell, rival)
+        rival_score, rival = max((glyphs.glyph_score(cell, ch), ch) for ch in others)
         if rival_score >= judged.score + RIVAL_MARGIN:
             return _Cell(judged.best, judged.score, rival, rival_score, False)
     return judged

@@ -575,6 +575,7 @@ def _vocabulary_matrix() -> tuple[np.ndarray, tuple[str, ...]]:
         os.replace(partial, cache_file)
     except OSError:
         pass  # an unwritable cache only costs the drawing next time
+    # Rounded as the cache stores it: a fresh build and a cached one shortlist alike.
     return matrix.astype(np.float16).astype(np.float32), tuple(owners)
 
 

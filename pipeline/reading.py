@@ -509,14 +509,11 @@ WESTERN_TEMPLATE_MIN_OVERALL = 0.9
 _USUAL_ERAS = {FieldName.BIRTH_DATE: ("昭和", "平成"), FieldName.ISSUE_DATE: ("令和",)}
 
 
-def _template_date(
-    page: imaging.Prepared, bounds: tuple[int, int, int, int], name: FieldName, plausible: tuple[date, date]
-) -> date | None:
+def _template_date(ink: np.ndarray, name: FieldName, plausible: tuple[date, date]) -> date | None:
     """The certificate's era date read a second, independent way: the line is
     a grid of full-width cells (昭和４５年　１月２３日生, single digits padded),
     so each digit cell is matched against the ten digits drawn in the
     installed faces (pipeline.glyphs). None unless the reading is clear."""
-    ink = _line_ink(page, bounds)
     suffix = "生" if name is FieldName.BIRTH_DATE else ""
     found: list[date] = []
     for era in _USUAL_ERAS[name]:
@@ -818,20 +815,18 @@ def _certificate_date(page, name, readings, boxes, seq, plausible, received) -> 
     show, and no other candidate, is settled: two independent readers agree.
     An issue date that would make the certificate EXPIRED (a reason to deny)
     must be shown by the glyphs too, however its readings agreed."""
-    read = _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible)
-    item = _with_template(read, _template_date(page, boxes[name], name, plausible))
     ink = _line_ink(page, boxes[name])
     suffix = "生" if name is FieldName.BIRTH_DATE else ""
+    read = _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible)
+    item = _with_template(read, _template_date(ink, name, plausible))
     if item.confidence >= 100:
-        if name is FieldName.ISSUE_DATE and item.value and date.fromisoformat(item.value) < received - timedelta(days=89):
-            shown = any(
-                glyphs.clearly_shows(ink, eras.format_era_date(date.fromisoformat(item.value), fullwidth=wide))
-                for wide in (True, False)
-            )
-            if not shown:
-                # Read alike by every setting, and still not what the line shows
-                # digit by digit (令和８年 read as 令和３年): unsure, not expired.
-                return replace(item, confidence=39.0, raw_text=f"{item.raw_text} | glyphs: not confirmed")
+        expired_as_read = (
+            name is FieldName.ISSUE_DATE and item.value and date.fromisoformat(item.value) < received - timedelta(days=89)
+        )
+        if expired_as_read and not _era_date_shown(ink, date.fromisoformat(item.value), suffix):
+            # Read alike by every setting, and still not what the line shows
+            # digit by digit (令和８年 read as 令和３年): unsure, not expired.
+            return replace(item, confidence=39.0, raw_text=f"{item.raw_text} | glyphs: not confirmed")
         return item
     if not item.readings:
         return _guessed_date(item, ink, name, readings[name], plausible, suffix)
@@ -858,6 +853,12 @@ def _certificate_date(page, name, readings, boxes, seq, plausible, received) -> 
     )
 
 
+def _era_date_shown(ink: np.ndarray, day: date, suffix: str) -> bool:
+    """Whether a certificate's date line clearly shows `day`, printed with
+    full- or half-width digits."""
+    return any(glyphs.clearly_shows(ink, eras.format_era_date(day, fullwidth=wide) + suffix) for wide in (True, False))
+
+
 def _guessed_date(item, ink, name, results, plausible, suffix) -> ExtractedField:  # type: ignore[no-untyped-def]
     """A date neither Tesseract nor the template could read (a photocopy's
     latent 複写 garbles the line): the numbers Tesseract did see, taken three
@@ -876,10 +877,7 @@ def _guessed_date(item, ink, name, results, plausible, suffix) -> ExtractedField
                     continue
                 if plausible[0] <= found <= plausible[1]:
                     guesses.add(found)
-    shown = [
-        day for day in sorted(guesses)
-        if any(glyphs.clearly_shows(ink, eras.format_era_date(day, fullwidth=wide) + suffix) for wide in (True, False))
-    ]
+    shown = [day for day in sorted(guesses) if _era_date_shown(ink, day, suffix)]
     if len(shown) != 1:
         return item
     value = shown[0].isoformat()
