@@ -51,7 +51,7 @@ def run(settings: Settings, count: int, sample_pages: int) -> int:
         run_settings = Settings(home=home, database_url=f"sqlite:///{home / 'gbiz-review.db'}", workers=settings.workers)
 
         started = time.perf_counter()
-        ingested = process.ingest(run_settings, [folder], RECEIVED)
+        ingested = process.ingest(run_settings, [folder], RECEIVED, read=True)
         ingest_seconds = time.perf_counter() - started
         assert ingested.batch_id is not None
         started = time.perf_counter()

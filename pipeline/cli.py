@@ -33,7 +33,8 @@ def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline import process
 
     result = process.ingest(
-        settings, [Path(p) for p in args.paths], args.received or _today(), args.station, on_error=lambda e: _error(str(e))
+        settings, [Path(p) for p in args.paths], args.received or _today(), args.station, on_error=lambda e: _error(str(e)),
+        read=not args.no_process,
     )
     for path in result.skipped:
         print(f"gbiz-review: {path}: skipped, not a page image", file=sys.stderr)

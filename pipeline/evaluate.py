@@ -81,7 +81,7 @@ def evaluate_folder(folder: Path, settings: Settings) -> Evaluation:
             storage.add_prior_decisions(session, "evaluation-history", received, denied, by="evaluation")
             session.commit()
     started = time.perf_counter()
-    ingested = process.ingest(settings, [folder], received)
+    ingested = process.ingest(settings, [folder], received, read=True)
     if ingested.batch_id is None:
         raise SystemExit(f"gbiz-review: {folder}: no pages")
     process.process_waiting(settings, ingested.batch_id)

@@ -19,10 +19,12 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from pipeline import codec, grouping, loading, originals, reading, storage
@@ -54,6 +56,7 @@ class _MeasuredFile:
     digest: str
     size: int
     pages: tuple[tuple[int, str, ScanQuality], ...]  # (page_in_file, source_name, quality)
+    analyses: tuple[PageAnalysis, ...] = ()  # when read while measuring (seq not yet known: 0)
 
 
 def new_batch_id(now: datetime | None = None) -> str:
@@ -61,18 +64,22 @@ def new_batch_id(now: datetime | None = None) -> str:
     return f"B{moment:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
-def _measure_file(args: tuple[str, str, str]) -> _MeasuredFile | BadInputError:
-    """Worker: decode one stored original and measure its pages."""
-    name, digest, root = args
+def _measure_file(args: tuple[str, str, str, date | None]) -> _MeasuredFile | BadInputError:
+    """Worker: decode one stored original and measure its pages; with a
+    receipt date, read them too while their pixels are at hand (decoding a
+    page costs a fifth of reading it)."""
+    name, digest, root, received = args
+    pages: list[tuple[int, str, ScanQuality]] = []
+    analyses: list[PageAnalysis] = []
     try:
         data = originals.read(Path(root), digest)
-        pages = tuple(
-            (page.page_in_file, page.source_name, page.quality)
-            for page in loading.iter_pages(name, data)
-        )
+        for page in loading.iter_pages(name, data):
+            pages.append((page.page_in_file, page.source_name, page.quality))
+            if received is not None:
+                analyses.append(_analyse_decoded(page.rgb, 0, page.quality, received))
     except BadInputError as error:
         return error
-    return _MeasuredFile(name=name, digest=digest, size=len(data), pages=pages)
+    return _MeasuredFile(name=name, digest=digest, size=len(data), pages=tuple(pages), analyses=tuple(analyses))
 
 
 def ingest(
@@ -82,11 +89,13 @@ def ingest(
     station: str | None = None,
     on_error: Callable[[BadInputError], None] | None = None,
     in_transaction: Callable[[Any, str], None] | None = None,
+    read: bool = False,
 ) -> IngestResult:
     """Store the files as one batch, in the order given. A bad file is reported
     and left out; the others go on. `in_transaction(session, batch_id)` adds
     the caller's own rows to the batch's transaction (the hot folder's record
-    of what it took)."""
+    of what it took). `read`: the pages' quick reading is done and stored
+    too (for a caller that processes the batch next: each page is decoded once)."""
     prepare_home(settings)
     files, skipped = loading.expand_paths(paths)
     errors: list[BadInputError] = []
@@ -108,9 +117,10 @@ def ingest(
         digest, _ = originals.store(settings.originals_dir, data)
         stored.append((path, digest))
 
-    jobs = [(path.name, digest, str(settings.originals_dir)) for path, digest in stored]
+    jobs = [(path.name, digest, str(settings.originals_dir), received if read else None) for path, digest in stored]
     measured = _map(_measure_file, jobs, settings.workers)
     pages: list[tuple[SourcePage, ScanQuality]] = []
+    analyses: list[PageAnalysis] = []
     kept: dict[str, tuple[int, str]] = {}
     for (path, _digest), result in zip(stored, measured, strict=True):
         if isinstance(result, BadInputError):
@@ -118,14 +128,19 @@ def ingest(
             fail(BadInputError(str(path) + result.path[len(path.name):], result.reason))
             continue
         kept.setdefault(result.digest, (result.size, path.name))
-        for page_in_file, source_name, quality in result.pages:
+        for index, (page_in_file, source_name, quality) in enumerate(result.pages):
             page = SourcePage(len(pages), source_name, result.digest, page_in_file)
+            if result.analyses:
+                analyses.append(replace(result.analyses[index], seq=page.seq))
             pages.append((page, quality))
     if not pages:
         return IngestResult(None, 0, tuple(errors), tuple(skipped))
     batch_id = new_batch_id()
     with storage.session_for(settings.database_url) as session:
         storage.add_batch(session, batch_id, received, station, pages, kept)
+        by = worker_label()
+        for analysis in analyses:
+            storage.add_analysis(session, batch_id, analysis.seq, codec.analysis_to_json(analysis), by)
         if in_transaction is not None:
             in_transaction(session, batch_id)
         session.commit()
@@ -152,23 +167,43 @@ def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
         data = originals.read(Path(job.root), job.digest)
         name = job.source_name.split("#")[0]
         page = next(loading.iter_pages(name, data, only=job.page_in_file, measure=False))
-        return reading.analyse_page(page.rgb, job.seq, job.quality, job.received, thorough=job.thorough)
+    except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the batch
+        return _unreadable(job.seq, job.quality, exc)
+    return _analyse_decoded(page.rgb, job.seq, job.quality, job.received, thorough=job.thorough)
+
+
+def _analyse_decoded(
+    rgb: np.ndarray, seq: int, quality: ScanQuality, received: date, thorough: bool = False
+) -> PageAnalysis:
+    try:
+        return reading.analyse_page(rgb, seq, quality, received, thorough=thorough)
     except ToolError:
         raise
     except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the batch
-        detail = "".join(traceback.format_exception_only(exc)).strip()
-        return PageAnalysis(
-            seq=job.seq, kind=PageKind.UNKNOWN, quality=job.quality, rotated_180=False, skew_deg=0.0,
-            findings=(f"could not be analysed: {detail[:200]}",),
-        )
+        return _unreadable(seq, quality, exc)
+
+
+def _unreadable(seq: int, quality: ScanQuality, exc: Exception) -> PageAnalysis:
+    detail = "".join(traceback.format_exception_only(exc)).strip()
+    return PageAnalysis(
+        seq=seq, kind=PageKind.UNKNOWN, quality=quality, rotated_180=False, skew_deg=0.0,
+        findings=(f"could not be analysed: {detail[:200]}",),
+    )
 
 
 def analyse_batch_pages(
     settings: Settings, batch_id: str, thorough_seqs: frozenset[int] | None = None
 ) -> list[PageAnalysis]:
-    """Every page of the batch (or only the pages `thorough_seqs` names, read
-    with every OCR variant)."""
-    return _map(_analyse_stored_page, _page_jobs(settings, batch_id, thorough_seqs), settings.workers)
+    """Every page of the batch, its quick reading taken from the database
+    where ingest or a flow stored one (or only the pages `thorough_seqs`
+    names, read with every OCR variant)."""
+    jobs = _page_jobs(settings, batch_id, thorough_seqs)
+    stored: dict[int, PageAnalysis] = {}
+    if thorough_seqs is None:
+        with storage.session_for(settings.database_url) as session:
+            stored = {seq: codec.analysis_from_json(text) for seq, text in storage.stored_analyses(session, batch_id).items()}
+    read = iter(_map(_analyse_stored_page, [job for job in jobs if job.seq not in stored], settings.workers))
+    return [stored[job.seq] if job.seq in stored else next(read) for job in jobs]
 
 
 def _page_jobs(settings: Settings, batch_id: str, thorough_seqs: frozenset[int] | None) -> list[_PageJob]:
@@ -211,19 +246,41 @@ def _could_change(result: ApplicationResult) -> bool:
     return len(failing) > len(shown_different) or issue_date_doubt
 
 
-def decide_batch(settings: Settings, batch_id: str, analyses: list[PageAnalysis]) -> list[ApplicationResult]:
+def decide_batch(
+    settings: Settings,
+    batch_id: str,
+    analyses: list[PageAnalysis],
+    before: tuple[list[PageAnalysis], list[ApplicationResult]] | None = None,
+) -> list[ApplicationResult]:
+    """Every application of the batch decided. `before`: the analyses and
+    results of an earlier decision of the same batch; an application whose
+    pages and history are what they were then keeps its result."""
     with storage.session_for(settings.database_url) as session:
         batch = session.get(storage.BatchRow, batch_id)
         if batch is None:
             raise NotFoundError(f"no batch {batch_id}")
         earlier = storage.known_application_ids(session, exclude_batch=batch_id)
     groups = grouping.split_applications(analyses)
+    known: dict[tuple[int, ...], tuple[History, ApplicationResult]] = {}
+    if before is not None:
+        old_analyses, old_results = before
+        old_groups = grouping.split_applications(old_analyses)
+        unchanged = {a.seq for a, b in zip(old_analyses, analyses, strict=True) if a is b}
+        for group, history, result in zip(old_groups, histories(old_groups, earlier), old_results, strict=True):
+            if all(page.seq in unchanged for page in group.pages):
+                known[tuple(page.seq for page in group.pages)] = (history, result)
+    results: list[ApplicationResult | None] = []
+    jobs = []
+    for group, history in zip(groups, histories(groups, earlier), strict=True):
+        kept = known.get(tuple(page.seq for page in group.pages))
+        if kept is not None and kept[0] == history and kept[1].seq == group.seq:
+            results.append(kept[1])
+        else:
+            results.append(None)
+            jobs.append((group, batch.received, history, settings.min_confidence))
     # The glyph checks make a decision cost a tenth of a second: in the workers.
-    jobs = [
-        (group, batch.received, history, settings.min_confidence)
-        for group, history in zip(groups, histories(groups, earlier), strict=True)
-    ]
-    return _map(_decide_job, jobs, settings.workers)
+    decided = iter(_map(_decide_job, jobs, settings.workers))
+    return [result if result is not None else next(decided) for result in results]
 
 
 def _decide_job(job: tuple[grouping.PageGroup, date, History, float]) -> ApplicationResult:
@@ -238,8 +295,9 @@ def analyse_and_decide(settings: Settings, batch_id: str) -> tuple[list[PageAnal
     again = needs_second_look(results, analyses)
     if again:
         closer = {a.seq: a for a in analyse_batch_pages(settings, batch_id, thorough_seqs=again)}
-        analyses = [closer.get(a.seq, a) for a in analyses]
-        results = decide_batch(settings, batch_id, analyses)
+        looked_again = [closer.get(a.seq, a) for a in analyses]
+        results = decide_batch(settings, batch_id, looked_again, before=(analyses, results))
+        analyses = looked_again
     return analyses, results
 
 

@@ -293,24 +293,30 @@ def _read_form(
         x0 = divider + frame.mm(1.5)
         x1 = divider + frame.mm(layout["value_width_mm"])
         boxes[name] = (x0, top + frame.mm(1.2), x1, bottom - frame.mm(1.2))
-    readings = _read_variants(page, boxes, dpi, FORM_VARIANTS, {
-        FieldName.CORPORATE_NUMBER: _parse_corporate_number,
-        FieldName.NAME: name_from_words,
-        FieldName.BIRTH_DATE: lambda r: eras.parse_western_date(r.text.replace(" ", "")),
-    })
     name_ink = _line_ink(page, boxes[FieldName.NAME])
     date_ink = _line_ink(page, boxes[FieldName.BIRTH_DATE])
     number_ink = _line_ink(page, boxes[FieldName.CORPORATE_NUMBER])
+    template = _template_western_date(date_ink)
+    readings, confirmed = _read_variants(page, boxes, dpi, FORM_VARIANTS, {
+        FieldName.CORPORATE_NUMBER: _parse_corporate_number,
+        FieldName.NAME: name_from_words,
+        FieldName.BIRTH_DATE: lambda r: eras.parse_western_date(r.text.replace(" ", "")),
+    }, confirmers={
+        # The 13 digits with a valid check digit, shown cell by cell by the glyphs.
+        FieldName.CORPORATE_NUMBER: lambda value: glyphs.clearly_shows(number_ink, str(value)),
+        # The date as the digit template read it, or shown cell by cell.
+        FieldName.BIRTH_DATE: lambda value: value == template or glyphs.clearly_shows(date_ink, glyph_fields.western(value)),
+    })
+    number = _number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq)
+    birth = _with_template(_date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None), template)
+    if FieldName.CORPORATE_NUMBER in confirmed:
+        number = _confirmed_by_glyphs(number)
+    if FieldName.BIRTH_DATE in confirmed and birth.confidence < 100:
+        birth = _confirmed_by_glyphs(birth)
     fields = [
-        _shown_first(_number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq), number_ink, str),
+        _shown_first(number, number_ink, str),
         _name_field(Document.FORM, readings, boxes, seq, name_ink),
-        _shown_first(
-            _with_template(
-                _date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None),
-                _template_western_date(date_ink),
-            ),
-            date_ink, lambda value: glyph_fields.western(date.fromisoformat(value)),
-        ),
+        _shown_first(birth, date_ink, lambda value: glyph_fields.western(date.fromisoformat(value))),
     ]
 
     correction = _correction_marks(page, frame, rows, layout)
@@ -458,23 +464,47 @@ def _read_variants(
     dpi: int,
     variants: tuple[_Variant, ...],
     parsers: dict[FieldName, Callable[[tesseract.OcrResult], object]],
-) -> Readings:
+    confirmers: dict[FieldName, Callable[[object], bool]] | None = None,
+) -> tuple[Readings, frozenset[FieldName]]:
     """Each zone read by the first variants; a zone whose readings do not all
     parse to the same value is read by the remaining variants too (two
     independent settings agreeing is the evidence; more readings only help
-    where they disagree)."""
+    where they disagree).
+
+    A field with a confirmer (another, independent reader of its line: the
+    digit template, the glyphs) is read first by the cheapest variant alone;
+    when the confirmer shows that reading, two readers agree and the field is
+    settled with one Tesseract call (returned among the confirmed fields).
+    A thorough reading reads everything."""
     results: dict[tuple[str, FieldName], tesseract.OcrResult] = {}
     first = _FIRST_VARIANTS.get()
-    _read_jobs(page, boxes, dpi, [(v, name) for v in variants[:first] for name in boxes], results)
+    confirmers = confirmers if first < len(variants) else {}
+    cheap = min(variants[:first], key=lambda v: v.lang != "jpn")  # one model, not two
+    single = [name for name in boxes if name in confirmers]
+    _read_jobs(
+        page, boxes, dpi,
+        [(cheap, name) for name in single] + [(v, name) for v in variants[:first] for name in boxes if name not in single],
+        results,
+    )
+    confirmed = frozenset(
+        name for name in single
+        if (value := parsers[name](results[(cheap.label, name)])) and confirmers[name](value)
+    )
+    _read_jobs(
+        page, boxes, dpi,
+        [(v, name) for v in variants[:first] if v is not cheap for name in single if name not in confirmed],
+        results,
+    )
 
     def settled(name: FieldName) -> bool:
         values = [parsers[name](results[(v.label, name)]) for v in variants[:first]]
         return bool(values[0]) and all(value == values[0] for value in values)
 
-    unsettled = [name for name in boxes if not settled(name)]
+    unsettled = [name for name in boxes if name not in confirmed and not settled(name)]
     _read_jobs(page, boxes, dpi, [(v, name) for v in variants[first:] for name in unsettled], results)
     # Readings keep the order of `variants`: the first variant breaks ties.
-    return {name: [results[(v.label, name)] for v in variants if (v.label, name) in results] for name in boxes}
+    readings = {name: [results[(v.label, name)] for v in variants if (v.label, name) in results] for name in boxes}
+    return readings, confirmed
 
 
 def _read_jobs(
@@ -572,6 +602,12 @@ def _with_template(item: ExtractedField, template: date | None) -> ExtractedFiel
     if item.value is None:
         return replace(item, raw_text=raw, value=value, confidence=min(item.confidence, 39.0))
     return replace(item, raw_text=raw, confidence=min(item.confidence, 39.0), alternatives=(*item.alternatives, value))
+
+
+def _confirmed_by_glyphs(item: ExtractedField) -> ExtractedField:
+    """A field's one Tesseract reading that the glyphs showed cell by cell:
+    two independent readers agree."""
+    return replace(item, raw_text=f"{item.raw_text} | glyphs: {item.value}", confidence=100.0)
 
 
 def _shown_first(item: ExtractedField, ink: np.ndarray, printed: Callable[[str], str]) -> ExtractedField:
@@ -764,11 +800,18 @@ def _read_certificate(
         FieldName.BIRTH_DATE: (date(1900, 1, 1), date(received.year - 15, 12, 31)),
         FieldName.ISSUE_DATE: (date(received.year - 30, 1, 1), received + timedelta(days=366)),
     }
-    readings = _read_variants(page, boxes, dpi, CERTIFICATE_VARIANTS, {
+    date_inks = {name: _line_ink(page, boxes[name]) for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)}
+    templates = {name: _template_date(ink, name, plausible[name]) for name, ink in date_inks.items()}
+    readings, _confirmed = _read_variants(page, boxes, dpi, CERTIFICATE_VARIANTS, {
         FieldName.COMPANY_NUMBER: _parse_company_number,
         FieldName.NAME: certificate_name,
         FieldName.BIRTH_DATE: lambda r: eras.parse_era_date_near(r.text, *plausible[FieldName.BIRTH_DATE]),
         FieldName.ISSUE_DATE: lambda r: eras.parse_era_date_near(r.text, *plausible[FieldName.ISSUE_DATE]),
+    }, confirmers={
+        # A date as the digit template read its grid, or shown cell by cell
+        # (_certificate_date settles it either way, by the same checks).
+        name: (lambda value, name=name, suffix=suffix: value == templates[name] or _era_date_shown(date_inks[name], value, suffix))
+        for name, suffix in ((FieldName.BIRTH_DATE, "生"), (FieldName.ISSUE_DATE, ""))
     })
     name_ink = _line_ink(page, boxes[FieldName.NAME])
     company = _number_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, readings, boxes, seq)
@@ -783,7 +826,7 @@ def _read_certificate(
         derived,
         _name_field(Document.CERTIFICATE, readings, boxes, seq, name_ink),
         *(
-            _certificate_date(page, name, readings, boxes, seq, plausible[name], received)
+            _certificate_date(date_inks[name], templates[name], name, readings, boxes, seq, plausible[name], received)
             for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)
         ),
     ]
@@ -807,7 +850,7 @@ def _read_certificate(
 DATE_FIT_LEAD = 0.02
 
 
-def _certificate_date(page, name, readings, boxes, seq, plausible, received) -> ExtractedField:  # type: ignore[no-untyped-def]
+def _certificate_date(ink, template, name, readings, boxes, seq, plausible, received) -> ExtractedField:  # type: ignore[no-untyped-def]
     """A certificate's era date: Tesseract's readings, the template reading of
     the digit grid, and, where they leave it unsure, each candidate drawn as
     the certificate prints it (full- or half-width digits, padded) and checked
@@ -815,10 +858,9 @@ def _certificate_date(page, name, readings, boxes, seq, plausible, received) -> 
     show, and no other candidate, is settled: two independent readers agree.
     An issue date that would make the certificate EXPIRED (a reason to deny)
     must be shown by the glyphs too, however its readings agreed."""
-    ink = _line_ink(page, boxes[name])
     suffix = "生" if name is FieldName.BIRTH_DATE else ""
     read = _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible)
-    item = _with_template(read, _template_date(ink, name, plausible))
+    item = _with_template(read, template)
     if item.confidence >= 100:
         expired_as_read = (
             name is FieldName.ISSUE_DATE and item.value and date.fromisoformat(item.value) < received - timedelta(days=89)
