@@ -111,7 +111,7 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
     if qr is not None:
         return _read_form(upright, seq, quality, skew, False, dpi, qr)
     # Turned pages show the code bottom-left; the turned page is prepared only then.
-    payload = _qr_bottom_left(rgb)
+    payload = _qr_bottom_left(rgb, grey, px_per_mm)
     if payload is not None:
         qr = _find_form_qr(turned())
         if qr is None and APPLICATION_ID.fullmatch(payload):
@@ -160,6 +160,8 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
 def _find_form_qr(page: imaging.Prepared) -> tuple[str, np.ndarray] | None:
     """The form's QR code sits in the top-right corner of an upright page."""
     height, width = page.grey.shape
+    if not imaging.may_hold_qr(page.grey[: height // 4, width // 2 :], page.px_per_mm):
+        return None
     corner = page.rgb[: height // 4, width // 2 :]
     found = imaging.find_qr(corner)
     if found is None:
@@ -168,10 +170,12 @@ def _find_form_qr(page: imaging.Prepared) -> tuple[str, np.ndarray] | None:
     return payload.strip(), points + np.array([width // 2, 0])
 
 
-def _qr_bottom_left(rgb: np.ndarray) -> str | None:
+def _qr_bottom_left(rgb: np.ndarray, grey: np.ndarray, px_per_mm: float) -> str | None:
     """The payload of a QR code where an upside-down form has it (bottom-left
     of the scan as it came), or None."""
     height, width = rgb.shape[:2]
+    if not imaging.may_hold_qr(grey[height - height // 4 :, : width // 2], px_per_mm):
+        return None
     found = imaging.find_qr(np.ascontiguousarray(rgb[height - height // 4 :, : width // 2]))
     return found[0].strip() if found else None
 
