@@ -75,7 +75,7 @@ def run(settings: Settings, count: int, sample_pages: int) -> int:
     print(f"set: {apps} applications, {len(pages)} pages (seed {BENCH_SEED}), {settings.workers} worker(s), "
           f"OCR engine {tesseract.engine()}")
     print(f"pipeline: {apps / total:.2f} applications/s, {len(pages) / total:.2f} pages/s "
-          f"(ingest {ingest_seconds:.1f} s, process {process_seconds:.1f} s)")
+          f"(ingest with the quick reading {ingest_seconds:.1f} s, decisions and second look {process_seconds:.1f} s)")
     print(f"per stage, one process, {len(sample)} pages, seconds per page:")
     for stage, seconds in stages.items():
         print(f"  {stage:28} {seconds / max(1, len(sample)):.3f}")

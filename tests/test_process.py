@@ -1,0 +1,119 @@
+"""The pipeline's own work-saving paths: pages read while they are ingested,
+a second decision that keeps what did not change, corners with no QR code not
+searched, and certificate values read without their labels. Each must give
+what the plain path gives (real Tesseract, real generated pages)."""
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from pipeline import glyphs, imaging, process, reading, storage
+from pipeline.config import Settings
+from pipeline.domain import Document, FieldName, PageKind
+from pipeline.loading import decode
+from samples.generator import BatchSpec, generate_batch
+
+RECEIVED = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scans")
+    truth = generate_batch(folder, BatchSpec(count=4, seed=73, received=RECEIVED, defect_rate=0.5, duplex=True))
+    return folder, truth
+
+
+def _settings(home) -> Settings:
+    return Settings(home=home, database_url=f"sqlite:///{home / 'gbiz-review.db'}", workers=1)
+
+
+def _outcome(results):
+    return [
+        (r.application_id, r.decision.status, r.decision.reasons, sorted((f.document, f.name, f.value) for f in r.fields))
+        for r in results
+    ]
+
+
+def test_pages_read_at_ingest_are_stored_and_not_read_again(scans, tmp_path, monkeypatch):
+    folder, truth = scans
+    plain, reading_home = _settings(tmp_path / "plain"), _settings(tmp_path / "read")
+
+    plain_batch = process.ingest(plain, [folder], RECEIVED)
+    with storage.session_for(plain.database_url) as session:
+        assert storage.stored_analyses(session, plain_batch.batch_id) == {}
+    plain_results = process.process_batch(plain, plain_batch.batch_id)
+
+    read_batch = process.ingest(reading_home, [folder], RECEIVED, read=True)
+    with storage.session_for(reading_home.database_url) as session:
+        stored = storage.stored_analyses(session, read_batch.batch_id)
+    assert sorted(stored) == list(range(read_batch.page_count)) == list(range(len(truth["pages"])))
+
+    # Processing reads a page again only for the thorough second look.
+    reread = []
+    real = process._analyse_stored_page
+    monkeypatch.setattr(process, "_analyse_stored_page", lambda job: reread.append(job) or real(job))
+    read_results = process.process_batch(reading_home, read_batch.batch_id)
+    assert all(job.thorough for job in reread)
+    assert _outcome(read_results) == _outcome(plain_results)
+
+
+def test_a_second_decision_keeps_the_applications_whose_pages_did_not_change(scans, tmp_path):
+    folder, _truth = scans
+    settings = _settings(tmp_path)
+    batch = process.ingest(settings, [folder], RECEIVED, read=True)
+    analyses = process.analyse_batch_pages(settings, batch.batch_id)
+    results = process.decide_batch(settings, batch.batch_id, analyses)
+    touched = results[1]
+    # One page of the second application read again (here: the same reading, a new object).
+    changed = [replace(a) if a.seq == touched.page_seqs[0] else a for a in analyses]
+    again = process.decide_batch(settings, batch.batch_id, changed, before=(analyses, results))
+    assert [r is old for r, old in zip(again, results, strict=True)] == [i != 1 for i in range(len(results))]
+    assert _outcome([again[1]]) == _outcome([touched])
+
+
+def test_only_a_corner_dark_enough_for_a_qr_code_is_searched(scans):
+    folder, truth = scans
+    seen = set()
+    for page in truth["pages"]:
+        (decoded,) = decode(page["file"], (folder / page["file"]).read_bytes())
+        grey = imaging.grey_without_red(decoded.rgb)
+        height, width = grey.shape
+        corner = grey[height - height // 4 :, : width // 2] if page["upside_down"] else grey[: height // 4, width // 2 :]
+        holds = imaging.may_hold_qr(corner, decoded.quality.effective_dpi / 25.4)
+        assert holds == (page["kind"] == "form"), page
+        seen.add(page["kind"])
+    assert {"form", "certificate", "blank"} <= seen
+
+
+def test_the_certificates_values_are_cut_from_their_labels_by_the_ink():
+    layout = glyphs.LineLayout(groups=((10, 230), (310, 600)), top=0, bottom=30)
+    # The label's word is 7.3 line heights wide: the zone starts just after it.
+    x0, *_rest = reading._after_label((100, 0, 900, 40), layout, reading.COMPANY_NUMBER_LABEL_HEIGHTS)
+    assert 100 + 230 - reading.LINE_INK_PAD < x0 < 100 + 310 - reading.LINE_INK_PAD
+    # A first word of another width is not the label: the zone stays whole.
+    short = glyphs.LineLayout(groups=((10, 100), (310, 600)), top=0, bottom=30)
+    assert reading._after_label((100, 0, 900, 40), short, reading.COMPANY_NUMBER_LABEL_HEIGHTS) == (100, 0, 900, 40)
+    # A name line: the last two words, the 資格 before them cut off; two words only: nothing to cut.
+    name = glyphs.LineLayout(groups=((10, 160), (200, 260), (300, 330)), top=0, bottom=30)
+    assert reading._last_words((100, 0, 900, 40), name, 2)[0] < 100 + 200 - reading.LINE_INK_PAD
+    assert reading._last_words((100, 0, 900, 40), replace(name, groups=name.groups[1:]), 2) is None
+
+
+def test_certificates_read_without_their_labels_give_the_printed_values(tmp_path):
+    folder = tmp_path
+    truth = generate_batch(folder, BatchSpec(count=4, seed=74, received=RECEIVED, defect_rate=0.0, damage=False))
+    read = 0
+    for app in truth["applications"]:
+        certificate = app.get("certificate")
+        if not certificate or certificate.get("document") != "seal_certificate":
+            continue
+        page = next(p for p in truth["pages"] if p["file"] in app["pages"] and p["kind"] == "certificate")
+        (decoded,) = decode(page["file"], (folder / page["file"]).read_bytes())
+        analysis = reading.analyse_page(decoded.rgb, 0, decoded.quality, RECEIVED)
+        assert analysis.kind is PageKind.CERTIFICATE
+        values = {f.name: f for f in analysis.fields if f.document is Document.CERTIFICATE}
+        assert values[FieldName.COMPANY_NUMBER].value == certificate["company_number"]
+        assert certificate["name"].replace("\u3000", " ") in values[FieldName.NAME].readings
+        read += 1
+    assert read >= 2
