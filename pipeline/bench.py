@@ -50,13 +50,14 @@ def run(settings: Settings, count: int, sample_pages: int) -> int:
         home = Path(scratch) / "home"
         run_settings = Settings(home=home, database_url=f"sqlite:///{home / 'gbiz-review.db'}", workers=settings.workers)
 
-        started = time.perf_counter()
-        ingested = process.ingest(run_settings, [folder], RECEIVED, read=True)
-        ingest_seconds = time.perf_counter() - started
-        assert ingested.batch_id is not None
-        started = time.perf_counter()
-        process.process_waiting(run_settings, ingested.batch_id)
-        process_seconds = time.perf_counter() - started
+        with process.shared_workers(run_settings.workers):
+            started = time.perf_counter()
+            ingested = process.ingest(run_settings, [folder], RECEIVED, read=True)
+            ingest_seconds = time.perf_counter() - started
+            assert ingested.batch_id is not None
+            started = time.perf_counter()
+            process.process_waiting(run_settings, ingested.batch_id)
+            process_seconds = time.perf_counter() - started
         total = ingest_seconds + process_seconds
 
         sample = pages[:sample_pages]

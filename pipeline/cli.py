@@ -32,26 +32,28 @@ def _today() -> date:
 def cmd_ingest(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline import process
 
-    result = process.ingest(
-        settings, [Path(p) for p in args.paths], args.received or _today(), args.station, on_error=lambda e: _error(str(e)),
-        read=not args.no_process,
-    )
-    for path in result.skipped:
-        print(f"gbiz-review: {path}: skipped, not a page image", file=sys.stderr)
-    if result.batch_id is None:
-        _error("no pages to ingest")
-        return BadInputError.exit_code
-    print(result.batch_id)
-    print(f"stored {result.page_count} page(s) in batch {result.batch_id}", file=sys.stderr)
-    if not args.no_process:
-        _print_results(process.process_waiting(settings, result.batch_id))
+    with process.shared_workers(settings.workers):
+        result = process.ingest(
+            settings, [Path(p) for p in args.paths], args.received or _today(), args.station,
+            on_error=lambda e: _error(str(e)), read=not args.no_process,
+        )
+        for path in result.skipped:
+            print(f"gbiz-review: {path}: skipped, not a page image", file=sys.stderr)
+        if result.batch_id is None:
+            _error("no pages to ingest")
+            return BadInputError.exit_code
+        print(result.batch_id)
+        print(f"stored {result.page_count} page(s) in batch {result.batch_id}", file=sys.stderr)
+        if not args.no_process:
+            _print_results(process.process_waiting(settings, result.batch_id))
     return BadInputError.exit_code if result.errors else 0
 
 
 def cmd_process(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline import process
 
-    done = process.process_waiting(settings, args.batch_id)
+    with process.shared_workers(settings.workers):
+        done = process.process_waiting(settings, args.batch_id)
     if not done:
         print("nothing waiting to be processed", file=sys.stderr)
     _print_results(done)

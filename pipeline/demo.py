@@ -51,9 +51,10 @@ def run(settings: Settings, count: int = 30, seed: int = 2026) -> int:
     print(f"generated {len(truth['applications'])} applications ({len(truth['pages'])} pages) in {scans} [{generated:.0f} s]")
 
     started = time.perf_counter()
-    ingested = process.ingest(settings, [scans], received, station="demo", read=True)
-    assert ingested.batch_id is not None
-    results = process.process_waiting(settings, ingested.batch_id)[ingested.batch_id]
+    with process.shared_workers(settings.workers):
+        ingested = process.ingest(settings, [scans], received, station="demo", read=True)
+        assert ingested.batch_id is not None
+        results = process.process_waiting(settings, ingested.batch_id)[ingested.batch_id]
     took = time.perf_counter() - started
 
     report_path = home / "report.csv"

@@ -81,10 +81,11 @@ def evaluate_folder(folder: Path, settings: Settings) -> Evaluation:
             storage.add_prior_decisions(session, "evaluation-history", received, denied, by="evaluation")
             session.commit()
     started = time.perf_counter()
-    ingested = process.ingest(settings, [folder], received, read=True)
-    if ingested.batch_id is None:
-        raise SystemExit(f"gbiz-review: {folder}: no pages")
-    process.process_waiting(settings, ingested.batch_id)
+    with process.shared_workers(settings.workers):
+        ingested = process.ingest(settings, [folder], received, read=True)
+        if ingested.batch_id is None:
+            raise SystemExit(f"gbiz-review: {folder}: no pages")
+        process.process_waiting(settings, ingested.batch_id)
     result = Evaluation(seconds=time.perf_counter() - started)
     with storage.session_for(settings.database_url) as session:
         rows = [r for r in report.report_rows(session) if r["batch_id"] == ingested.batch_id]

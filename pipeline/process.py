@@ -16,9 +16,11 @@ import secrets
 import socket
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -321,11 +323,35 @@ def process_waiting(settings: Settings, batch_id: str | None = None) -> dict[str
     return {batch: process_batch(settings, batch) for batch in waiting}
 
 
+_SHARED_POOL: ContextVar[ProcessPoolExecutor | None] = ContextVar("shared_pool", default=None)
+
+
+@contextmanager
+def shared_workers(workers: int) -> Iterator[None]:
+    """One pool of worker processes for every stage run inside (ingest and its
+    reading, the decisions, the second look), for a caller that runs them one
+    after the other: each worker loads Tesseract's models (0.7 s) and warms
+    its glyph caches once, not once a stage."""
+    if workers <= 1:
+        yield
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        token = _SHARED_POOL.set(pool)
+        try:
+            yield
+        finally:
+            _SHARED_POOL.reset(token)
+
+
 def _map(function, jobs: list, workers: int) -> list:  # type: ignore[no-untyped-def]
-    """`function` over `jobs` in worker processes, results in order."""
+    """`function` over `jobs` in worker processes (the shared ones, when a
+    caller set them up), results in order."""
     if workers <= 1 or len(jobs) <= 1:
         return [function(job) for job in jobs]
     try:
+        shared = _SHARED_POOL.get()
+        if shared is not None:
+            return list(shared.map(function, jobs, chunksize=1))
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             return list(pool.map(function, jobs, chunksize=1))
     except BrokenProcessPool as exc:

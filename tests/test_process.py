@@ -117,3 +117,20 @@ def test_certificates_read_without_their_labels_give_the_printed_values(tmp_path
         assert certificate["name"].replace("\u3000", " ") in values[FieldName.NAME].readings
         read += 1
     assert read >= 2
+
+
+def _worker_pid(_job: int) -> int:
+    import os
+    import time
+
+    time.sleep(0.05)  # long enough that both workers take jobs
+    return os.getpid()
+
+
+def test_stages_run_inside_shared_workers_use_the_same_processes():
+    with process.shared_workers(2):
+        first = set(process._map(_worker_pid, list(range(6)), 2))
+        second = set(process._map(_worker_pid, list(range(6)), 2))
+    assert first == second and len(first) == 2
+    # Without them each stage starts its own processes.
+    assert set(process._map(_worker_pid, list(range(6)), 2)).isdisjoint(first)
