@@ -78,7 +78,12 @@ def _measure_file(args: tuple[str, str, str, date | None]) -> _MeasuredFile | Ba
         for page in loading.iter_pages(name, data):
             pages.append((page.page_in_file, page.source_name, page.quality))
             if received is not None:
-                analyses.append(_analyse_decoded(page.rgb, 0, page.quality, received))
+                try:
+                    analyses.append(_analyse_decoded(page.rgb, 0, page.quality, received))
+                except ToolError:
+                    # A broken OCR install must not keep the scans out: they
+                    # are stored unread, and processing reports the tool.
+                    received, analyses = None, []
     except BadInputError as error:
         return error
     return _MeasuredFile(name=name, digest=digest, size=len(data), pages=tuple(pages), analyses=tuple(analyses))

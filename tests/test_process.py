@@ -134,3 +134,21 @@ def test_stages_run_inside_shared_workers_use_the_same_processes():
     assert first == second and len(first) == 2
     # Without them each stage starts its own processes.
     assert set(process._map(_worker_pid, list(range(6)), 2)).isdisjoint(first)
+
+
+def test_a_broken_ocr_install_keeps_the_scans_stored_unread(scans, tmp_path, monkeypatch):
+    from pipeline.errors import ToolError
+
+    folder, truth = scans
+
+    def broken(*_args, **_kwargs):
+        raise ToolError("tesseract could not load the model 'jpn'")
+
+    monkeypatch.setattr(reading, "analyse_page", broken)
+    settings = _settings(tmp_path)
+    batch = process.ingest(settings, [folder], RECEIVED, read=True)
+    assert batch.page_count == len(truth["pages"]) and not batch.errors
+    with storage.session_for(settings.database_url) as session:
+        assert storage.stored_analyses(session, batch.batch_id) == {}
+    with pytest.raises(ToolError):
+        process.process_batch(settings, batch.batch_id)
