@@ -629,12 +629,9 @@ def _shown_first(item: ExtractedField, ink: np.ndarray, printed: Callable[[str],
     return replace(item, value=shown[0], alternatives=others)
 
 
-LINE_INK_PAD = 12  # px of paper around a line's ink map (its x is the zone's x0 + this)
-
-
 def _line_ink(page: imaging.Prepared, bounds: tuple[int, int, int, int]) -> np.ndarray:
     """A text line's ink map, for the glyph checks and template readings."""
-    return glyphs.ink_map(imaging.grey_crop(page.grey, *bounds, pad=LINE_INK_PAD))
+    return glyphs.ink_map(imaging.grey_crop(page.grey, *bounds))
 
 
 def _box(bounds: tuple[int, int, int, int]) -> Box:
@@ -692,9 +689,8 @@ def _number_field(document, name, readings, boxes, seq) -> ExtractedField:  # ty
     return _combine(document, name, readings[name], parse, boxes[name], seq)
 
 
-def _name_field(document, readings, boxes, seq, ink=None, values_only=False) -> ExtractedField:  # type: ignore[no-untyped-def]
-    """`values_only`: the certificate's crop held the name without its 資格."""
-    parse = name_from_words if document is Document.FORM or values_only else certificate_name
+def _name_field(document, readings, boxes, seq, ink=None) -> ExtractedField:  # type: ignore[no-untyped-def]
+    parse = name_from_words if document is Document.FORM else certificate_name
     layout = glyphs.line_layout(ink) if ink is not None else None
 
     def parse_split(result: tesseract.OcrResult) -> str | None:
@@ -810,21 +806,9 @@ def _read_certificate(
     }
     date_inks = {name: _line_ink(page, boxes[name]) for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)}
     templates = {name: _template_date(ink, name, plausible[name]) for name, ink in date_inks.items()}
-    name_ink = _line_ink(page, boxes[FieldName.NAME])
-    # Tesseract reads only the values: the label 会社法人等番号 and the 資格 are
-    # most of their lines' characters, and the script model's time goes by characters.
-    name_only = _last_words(boxes[FieldName.NAME], glyphs.line_layout(name_ink), 2)
-    ocr_boxes = {
-        **boxes,
-        FieldName.COMPANY_NUMBER: _after_label(
-            boxes[FieldName.COMPANY_NUMBER], glyphs.line_layout(_line_ink(page, boxes[FieldName.COMPANY_NUMBER])),
-            COMPANY_NUMBER_LABEL_HEIGHTS,
-        ),
-        FieldName.NAME: name_only or boxes[FieldName.NAME],
-    }
-    readings, _confirmed = _read_variants(page, ocr_boxes, dpi, CERTIFICATE_VARIANTS, {
+    readings, _confirmed = _read_variants(page, boxes, dpi, CERTIFICATE_VARIANTS, {
         FieldName.COMPANY_NUMBER: _parse_company_number,
-        FieldName.NAME: name_from_words if name_only else certificate_name,
+        FieldName.NAME: certificate_name,
         FieldName.BIRTH_DATE: lambda r: eras.parse_era_date_near(r.text, *plausible[FieldName.BIRTH_DATE]),
         FieldName.ISSUE_DATE: lambda r: eras.parse_era_date_near(r.text, *plausible[FieldName.ISSUE_DATE]),
     }, confirmers={
@@ -833,6 +817,7 @@ def _read_certificate(
         name: (lambda value, name=name, suffix=suffix: value == templates[name] or _era_date_shown(date_inks[name], value, suffix))
         for name, suffix in ((FieldName.BIRTH_DATE, "生"), (FieldName.ISSUE_DATE, ""))
     })
+    name_ink = _line_ink(page, boxes[FieldName.NAME])
     company = _number_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, readings, boxes, seq)
     derived = replace(
         company,
@@ -843,7 +828,7 @@ def _read_certificate(
     fields = [
         company,
         derived,
-        _name_field(Document.CERTIFICATE, readings, boxes, seq, name_ink, values_only=name_only is not None),
+        _name_field(Document.CERTIFICATE, readings, boxes, seq, name_ink),
         *(
             _certificate_date(date_inks[name], templates[name], name, readings, boxes, seq, plausible[name], received)
             for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)
@@ -943,45 +928,6 @@ def _guessed_date(item, ink, name, results, plausible, suffix) -> ExtractedField
         return item
     value = shown[0].isoformat()
     return replace(item, raw_text=f"{item.raw_text} | glyphs, from the numbers read: {value}", value=value, confidence=min(item.confidence, 30.0))
-
-
-# The label 会社法人等番号 is seven characters, one line height each.
-COMPANY_NUMBER_LABEL_HEIGHTS = (6.0, 9.0)
-
-
-def _after_label(
-    bounds: tuple[int, int, int, int], layout: glyphs.LineLayout | None, label_heights: tuple[float, float]
-) -> tuple[int, int, int, int]:
-    """A line's zone without its first word, when that word is as wide as the
-    label is (else the whole zone)."""
-    if layout is None or len(layout.groups) < 2:
-        return bounds
-    a0, a1 = layout.groups[0]
-    if not label_heights[0] <= (a1 - a0) / max(1, layout.height) <= label_heights[1]:
-        return bounds
-    return _cut_after(bounds, a1, layout.height)
-
-
-def _cut_after(bounds: tuple[int, int, int, int], ink_x: int, height: int) -> tuple[int, int, int, int]:
-    """The zone from just after a word ending at `ink_x` (in its line ink's
-    columns). Cut close to that word, not halfway to the next one: a thin
-    character (a full-width １) may be too faint to be a word of the layout,
-    and the wide space after a label or a 資格 leaves room."""
-    x0, y0, x1, y1 = bounds
-    return (max(x0, 0) + ink_x + int(CUT_AFTER_WORD * height) - LINE_INK_PAD, y0, x1, y1)
-
-
-CUT_AFTER_WORD = 0.3  # line heights; a full-width space is about one
-
-
-def _last_words(
-    bounds: tuple[int, int, int, int], layout: glyphs.LineLayout | None, count: int
-) -> tuple[int, int, int, int] | None:
-    """The zone of a line's last `count` words, when it has more (the 資格
-    before a representative's family and given names), else None."""
-    if layout is None or len(layout.groups) <= count:
-        return None
-    return _cut_after(bounds, layout.groups[-count - 1][1], layout.height)
 
 
 def certificate_name(result: tesseract.OcrResult) -> str:

@@ -1,16 +1,15 @@
 """The pipeline's own work-saving paths: pages read while they are ingested,
 a second decision that keeps what did not change, corners with no QR code not
-searched, and certificate values read without their labels. Each must give
-what the plain path gives (real Tesseract, real generated pages)."""
+searched, one pool of workers for a run. Each must give what the plain path
+gives (real Tesseract, real generated pages)."""
 
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from pipeline import glyphs, imaging, process, reading, storage
+from pipeline import imaging, process, reading, storage
 from pipeline.config import Settings
-from pipeline.domain import Document, FieldName, PageKind
 from pipeline.loading import decode
 from samples.generator import BatchSpec, generate_batch
 
@@ -84,39 +83,6 @@ def test_only_a_corner_dark_enough_for_a_qr_code_is_searched(scans):
         assert holds == (page["kind"] == "form"), page
         seen.add(page["kind"])
     assert {"form", "certificate", "blank"} <= seen
-
-
-def test_the_certificates_values_are_cut_from_their_labels_by_the_ink():
-    layout = glyphs.LineLayout(groups=((10, 230), (310, 600)), top=0, bottom=30)
-    # The label's word is 7.3 line heights wide: the zone starts just after it.
-    x0, *_rest = reading._after_label((100, 0, 900, 40), layout, reading.COMPANY_NUMBER_LABEL_HEIGHTS)
-    assert 100 + 230 - reading.LINE_INK_PAD < x0 < 100 + 310 - reading.LINE_INK_PAD
-    # A first word of another width is not the label: the zone stays whole.
-    short = glyphs.LineLayout(groups=((10, 100), (310, 600)), top=0, bottom=30)
-    assert reading._after_label((100, 0, 900, 40), short, reading.COMPANY_NUMBER_LABEL_HEIGHTS) == (100, 0, 900, 40)
-    # A name line: the last two words, the 資格 before them cut off; two words only: nothing to cut.
-    name = glyphs.LineLayout(groups=((10, 160), (200, 260), (300, 330)), top=0, bottom=30)
-    assert reading._last_words((100, 0, 900, 40), name, 2)[0] < 100 + 200 - reading.LINE_INK_PAD
-    assert reading._last_words((100, 0, 900, 40), replace(name, groups=name.groups[1:]), 2) is None
-
-
-def test_certificates_read_without_their_labels_give_the_printed_values(tmp_path):
-    folder = tmp_path
-    truth = generate_batch(folder, BatchSpec(count=4, seed=74, received=RECEIVED, defect_rate=0.0, damage=False))
-    read = 0
-    for app in truth["applications"]:
-        certificate = app.get("certificate")
-        if not certificate or certificate.get("document") != "seal_certificate":
-            continue
-        page = next(p for p in truth["pages"] if p["file"] in app["pages"] and p["kind"] == "certificate")
-        (decoded,) = decode(page["file"], (folder / page["file"]).read_bytes())
-        analysis = reading.analyse_page(decoded.rgb, 0, decoded.quality, RECEIVED)
-        assert analysis.kind is PageKind.CERTIFICATE
-        values = {f.name: f for f in analysis.fields if f.document is Document.CERTIFICATE}
-        assert values[FieldName.COMPANY_NUMBER].value == certificate["company_number"]
-        assert certificate["name"].replace("\u3000", " ") in values[FieldName.NAME].readings
-        read += 1
-    assert read >= 2
 
 
 def _worker_pid(_job: int) -> int:
