@@ -235,12 +235,47 @@ def cells(ink: np.ndarray, layout: LineLayout, group: int, count: int) -> list[n
     return [band[:, cuts[i] : cuts[i + 1]] for i in range(count)]
 
 
+# A pale character the words do not hold (the thin strokes of 二 scanned
+# faint: 浩二 looked like 浩, and 高橋 浩 on a form matched 高橋 浩二): faint
+# ink, side by side over at least this share of a line height, in the wide
+# spaces before, between or after a name's two words means they do not hold
+# the whole name.
+UNHELD_INK_MIN_WIDTH = 0.3
+UNHELD_INK_MIN_ROWS = 2
+
+
+def _unheld_ink(ink: np.ndarray, layout: LineLayout) -> bool:
+    """Whether faint ink that no word holds lies next to a name's two words
+    (the line's last two): after the word before them (or the line's start),
+    between them, or within a character and a half after them."""
+    height = layout.bottom - layout.top
+    groups = layout.groups
+    before = groups[-3][1] if len(groups) >= 3 else 0
+    gaps = [(before, groups[-2][0]), (groups[-2][1], groups[-1][0]), (groups[-1][1], groups[-1][1] + int(1.5 * height))]
+    band = ink[layout.top : layout.bottom] > 0.15
+    for start, stop in gaps:
+        stop = min(band.shape[1], stop)
+        if stop > start and _longest_run(band[:, start:stop].sum(axis=0) >= UNHELD_INK_MIN_ROWS) >= UNHELD_INK_MIN_WIDTH * height:
+            return True
+    return False
+
+
+def _longest_run(columns: np.ndarray) -> int:
+    """The most consecutive True columns: a character's strokes are side by
+    side; the specks a photocopy's painted-out dots leave are not."""
+    longest = current = 0
+    for on in columns:
+        current = current + 1 if on else 0
+        longest = max(longest, current)
+    return longest
+
+
 def name_cells(ink: np.ndarray, family: str, given: str) -> list[np.ndarray] | None:
     """The cells of a 'family given' name at the end of a line (a certificate
     prints the 資格 first), or None when the line's words do not fit the
     name's shape (then the name cannot be checked this way)."""
     layout = line_layout(ink)
-    if layout is None or len(layout.groups) < 2:
+    if layout is None or len(layout.groups) < 2 or _unheld_ink(ink, layout):
         return None
     family_group, given_group = len(layout.groups) - 2, len(layout.groups) - 1
     found = []
