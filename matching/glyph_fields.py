@@ -66,6 +66,15 @@ def _verify(
     for value in cert_readings:
         text = printed(value)
         if text is not None and glyphs.clearly_shows(form_ink, text):
+            if any(_shown(form_ink, printed(other)) for other in form_readings if other != value):
+                # The form's own, different reading is shown as clearly: the
+                # cells' slack let the certificate's value fit too (1973年1月5日
+                # over a printed 1973年11月5日, a false approval). Not the same.
+                return None
             read = form_readings[0] if form_readings else "nothing"
             return FieldComparison(name, value, value, METHOD.format(what=what, read=read), 1.0, True)
     return None
+
+
+def _shown(ink: np.ndarray | None, text: str | None) -> bool:
+    return text is not None and glyphs.clearly_shows(ink, text)

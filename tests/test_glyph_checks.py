@@ -219,3 +219,17 @@ def test_a_pale_last_character_is_not_dropped_from_the_name():
     assert compared is None or not compared.equal
     # The name printed in full still has cells to check.
     assert glyphs.name_cells(scanned("代表取締役　高橋　浩", MINCHO, 29, seed=2), "〇〇", "〇") is not None
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+@pytest.mark.parametrize(("printed", "form_read", "certificate"), [
+    ("1973年11月5日", "1973-11-05", "1973-01-05"),  # the false approval of seed 1113579
+    ("1973年1月5日", "1973-01-05", "1973-11-05"),
+    ("1986年12月1日", "1986-12-01", "1986-02-01"),
+])
+def test_a_date_one_digit_shorter_is_not_agreed_over_the_forms_own_reading(face, printed, form_read, certificate):
+    """A narrow 1 more or less changes a line's width by little: with the cells'
+    slack, 1973年1月5日 can fit over a printed 1973年11月5日. When the form's
+    own reading is shown as clearly, the certificate's date is not agreed."""
+    ink = scanned(printed, face)
+    assert verify_form_date((form_read,), (certificate,), ink) is None
