@@ -23,6 +23,13 @@ MIN_LEVELS = 24
 # generated 200 dpi scans, 30 to 140 distinct flat colours.
 MAX_FLAT_SHARE = 0.5
 MAX_FLAT_COLOURS = 16
+# A quiet scan of a nearly empty page (a check sheet, noise of a level or
+# less) is flat too, in a few shades of its paper under smooth lighting: each
+# a level or two from the next (seed 1113579: 86 % flat in 16 such shades, a
+# valid page sent to rescan). A palette's colours lie far apart (an upscaled
+# 16-colour page: 0, 192 and 255). Flat pixels almost all in such chained
+# shades are paper, not a palette.
+PAPER_SHADES_SHARE = 0.9
 # Share of pixels that are clearly coloured (max − min over R, G, B above 40).
 # A grey image stored as RGB has none. That alone proves nothing for a
 # black-and-white page, so it is judged with the page's kind in decide: a form
@@ -45,17 +52,24 @@ def count_levels(channel: np.ndarray) -> int:
     return int((histogram >= floor).sum())
 
 
-def flat_areas(rgb: np.ndarray) -> tuple[float, int]:
+def flat_areas(rgb: np.ndarray) -> tuple[float, int, float]:
     """Share of pixels whose right and lower neighbours have exactly the same
-    colour, and how many distinct colours those flat pixels have."""
+    colour, how many distinct colours those flat pixels have, and the share of
+    the flat pixels whose colour lies within a level or two of another flat
+    colour (shades of one paper, see PAPER_SHADES_SHARE)."""
     # One 24-bit number per pixel: a colour comparison is one integer comparison.
     packed = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
     corner = packed[:-1, :-1]
     same = (corner == packed[1:, :-1]) & (corner == packed[:-1, 1:])
     share = float(same.mean())
     if share == 0:
-        return 0.0, 0
-    return share, int(np.unique(corner[same]).size)
+        return 0.0, 0, 0.0
+    colours, counts = np.unique(corner[same], return_counts=True)
+    channels = np.stack([(colours >> 16) & 255, (colours >> 8) & 255, colours & 255], axis=1)
+    distance = np.abs(channels[:, None, :] - channels[None, :, :]).max(axis=2)
+    np.fill_diagonal(distance, 255)
+    near = (distance <= 2).any(axis=1)
+    return share, int(colours.size), float(counts[near].sum() / counts.sum())
 
 
 def measure(
@@ -102,8 +116,8 @@ def measure(
             f"only {levels} levels in a colour channel; the rules need 256 levels really present"
         )
     elif channels >= 3:
-        flat_share, flat_colours = flat_areas(sample)
-        if flat_share > MAX_FLAT_SHARE and flat_colours <= MAX_FLAT_COLOURS:
+        flat_share, flat_colours, paper_shades = flat_areas(sample)
+        if flat_share > MAX_FLAT_SHARE and flat_colours <= MAX_FLAT_COLOURS and paper_shades < PAPER_SHADES_SHARE:
             problems.append(
                 f"{flat_share:.0%} of the page is exactly flat in {flat_colours} colours: "
                 "an upscaled image with few levels, not a 256-level scan"

@@ -125,3 +125,29 @@ def test_pdf_pages_report_the_embedded_scan(tmp_path, colour_page):
     assert abs(pages[0].rgb.shape[1] - 1654) <= 2
     assert any("greyscale" in p for p in second.problems)
     assert np.asarray(pages[0].rgb).dtype == np.uint8
+
+
+def test_a_quiet_scan_of_a_nearly_empty_page_is_not_taken_for_a_palette():
+    """A check sheet scanned with noise of a level or less is mostly exactly
+    flat, in a few shades of its paper under smooth lighting (seed 1113579: a
+    valid page sent to rescan as an upscaled 16-colour image). Shades a level
+    apart are paper; a palette's colours are far apart."""
+    import cv2
+
+    height, width = 2339, 1654
+    # Lighting falls off by five levels across the page; the paper is slightly green.
+    ramp = np.linspace(249, 244, width).round().astype(np.int16)
+    page = np.stack([ramp, ramp + 2, ramp + 1], axis=-1)[None, :, :].repeat(height, axis=0)
+    for top in range(300, 1500, 120):
+        page[top : top + 30, 200:1300] = (30, 32, 31)  # a few printed lines
+    page = cv2.GaussianBlur(np.clip(page, 0, 255).astype(np.uint8), (0, 0), 1.0)
+    # A level of noise on a few pixels only: a quiet sensor.
+    rng = np.random.default_rng(4)
+    noisy = rng.random(page.shape[:2]) < 0.03
+    page[noisy] = np.clip(page[noisy].astype(np.int16) + rng.integers(-1, 2, (int(noisy.sum()), 3)), 0, 255)
+    measured = quality_of(encode(Image.fromarray(page), dpi=(200, 200)))
+    assert measured.ok, measured.problems
+    # The same page as a palette image blown up still fails.
+    small = sixteen_colour(Image.fromarray(page).resize((827, 1170), Image.BILINEAR))
+    upscaled = quality_of(encode(small.resize((1654, 2339), Image.BILINEAR), dpi=(200, 200)))
+    assert any("levels" in p for p in upscaled.problems), upscaled
