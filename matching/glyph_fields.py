@@ -64,8 +64,7 @@ def _verify(
     printed: Callable[[str], str | None],
 ) -> FieldComparison | None:
     for value in cert_readings:
-        text = printed(value)
-        if text is not None and glyphs.clearly_shows(form_ink, text):
+        if _shown(form_ink, printed(value)):
             if any(_shown(form_ink, printed(other)) for other in form_readings if other != value):
                 # The form's own, different reading is shown as clearly: the
                 # cells' slack let the certificate's value fit too (1973年1月5日

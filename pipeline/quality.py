@@ -65,6 +65,10 @@ def flat_areas(rgb: np.ndarray) -> tuple[float, int, float]:
     if share == 0:
         return 0.0, 0, 0.0
     colours, counts = np.unique(corner[same], return_counts=True)
+    if colours.size > MAX_FLAT_COLOURS:
+        # Not a palette whatever the shades; and the pairwise distances of
+        # thousands of colours would not fit in memory.
+        return share, int(colours.size), 0.0
     channels = np.stack([(colours >> 16) & 255, (colours >> 8) & 255, colours & 255], axis=1)
     distance = np.abs(channels[:, None, :] - channels[None, :, :]).max(axis=2)
     np.fill_diagonal(distance, 255)

@@ -804,8 +804,8 @@ def _read_certificate(
         FieldName.BIRTH_DATE: (date(1900, 1, 1), date(received.year - 15, 12, 31)),
         FieldName.ISSUE_DATE: (date(received.year - 30, 1, 1), received + timedelta(days=366)),
     }
-    date_inks = {name: _line_ink(page, boxes[name]) for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)}
-    templates = {name: _template_date(ink, name, plausible[name]) for name, ink in date_inks.items()}
+    date_lines = {name: _DateLine(_line_ink(page, boxes[name])) for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)}
+    templates = {name: _template_date(line.ink, name, plausible[name]) for name, line in date_lines.items()}
     readings, _confirmed = _read_variants(page, boxes, dpi, CERTIFICATE_VARIANTS, {
         FieldName.COMPANY_NUMBER: _parse_company_number,
         FieldName.NAME: certificate_name,
@@ -814,7 +814,7 @@ def _read_certificate(
     }, confirmers={
         # A date as the digit template read its grid, or shown cell by cell
         # (_certificate_date settles it either way, by the same checks).
-        name: (lambda value, name=name, suffix=suffix: value == templates[name] or _era_date_shown(date_inks[name], value, suffix))
+        name: (lambda value, name=name, suffix=suffix: value == templates[name] or date_lines[name].shows(value, suffix))
         for name, suffix in ((FieldName.BIRTH_DATE, "生"), (FieldName.ISSUE_DATE, ""))
     })
     name_ink = _line_ink(page, boxes[FieldName.NAME])
@@ -830,7 +830,7 @@ def _read_certificate(
         derived,
         _name_field(Document.CERTIFICATE, readings, boxes, seq, name_ink),
         *(
-            _certificate_date(date_inks[name], templates[name], name, readings, boxes, seq, plausible[name], received)
+            _certificate_date(date_lines[name], templates[name], name, readings, boxes, seq, plausible[name], received)
             for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)
         ),
     ]
@@ -854,7 +854,7 @@ def _read_certificate(
 DATE_FIT_LEAD = 0.02
 
 
-def _certificate_date(ink, template, name, readings, boxes, seq, plausible, received) -> ExtractedField:  # type: ignore[no-untyped-def]
+def _certificate_date(line, template, name, readings, boxes, seq, plausible, received) -> ExtractedField:  # type: ignore[no-untyped-def]
     """A certificate's era date: Tesseract's readings, the template reading of
     the digit grid, and, where they leave it unsure, each candidate drawn as
     the certificate prints it (full- or half-width digits, padded) and checked
@@ -869,23 +869,16 @@ def _certificate_date(ink, template, name, readings, boxes, seq, plausible, rece
         expired_as_read = (
             name is FieldName.ISSUE_DATE and item.value and date.fromisoformat(item.value) < received - timedelta(days=89)
         )
-        if expired_as_read and not _era_date_shown(ink, date.fromisoformat(item.value), suffix):
+        if expired_as_read and not line.shows(date.fromisoformat(item.value), suffix):
             # Read alike by every setting, and still not what the line shows
             # digit by digit (令和８年 read as 令和３年): unsure, not expired.
             return replace(item, confidence=39.0, raw_text=f"{item.raw_text} | glyphs: not confirmed")
         return item
     if not item.readings:
-        return _guessed_date(item, ink, name, readings[name], plausible, suffix)
+        return _guessed_date(item, line, name, readings[name], plausible, suffix)
 
-    def fit(value: str) -> tuple[bool, float]:
-        # Printed with full- or half-width digits: the way that fits the line better counts.
-        day = date.fromisoformat(value)
-        return max(
-            (glyphs.hypothesis_fit(ink, eras.format_era_date(day, fullwidth=wide) + suffix) for wide in (True, False)),
-            key=lambda found: found[1],
-        )
-
-    fits = {value: fit(value) for value in item.readings}
+    # Printed with full- or half-width digits: the way that fits the line better counts.
+    fits = {value: max(line.fits(date.fromisoformat(value), suffix), key=lambda found: found[1]) for value in item.readings}
     confirmed = sorted((mean, value) for value, (shown, mean) in fits.items() if shown)
     # One candidate shown, or one fitting clearly better than any other shown.
     if not confirmed or (len(confirmed) > 1 and confirmed[-1][0] - confirmed[-2][0] < DATE_FIT_LEAD):
@@ -899,13 +892,31 @@ def _certificate_date(ink, template, name, readings, boxes, seq, plausible, rece
     )
 
 
-def _era_date_shown(ink: np.ndarray, day: date, suffix: str) -> bool:
-    """Whether a certificate's date line clearly shows `day`, printed with
-    full- or half-width digits."""
-    return any(glyphs.clearly_shows(ink, eras.format_era_date(day, fullwidth=wide) + suffix) for wide in (True, False))
+class _DateLine:
+    """A certificate's date line, each date checked against it once: the
+    confirmer, the settling and the EXPIRED check ask about the same dates,
+    and a check costs a few hundredths of a second."""
+
+    def __init__(self, ink: np.ndarray) -> None:
+        self.ink = ink
+        self._checked: dict[str, tuple[bool, float]] = {}
+
+    def fits(self, day: date, suffix: str) -> list[tuple[bool, float]]:
+        """glyphs.hypothesis_fit of `day` printed with full- and with half-width digits."""
+        return [self._fit(day, suffix, wide) for wide in (True, False)]
+
+    def shows(self, day: date, suffix: str) -> bool:
+        """Whether the line clearly shows `day`, printed either way."""
+        return any(self._fit(day, suffix, wide)[0] for wide in (True, False))
+
+    def _fit(self, day: date, suffix: str, wide: bool) -> tuple[bool, float]:
+        text = eras.format_era_date(day, fullwidth=wide) + suffix
+        if text not in self._checked:
+            self._checked[text] = glyphs.hypothesis_fit(self.ink, text)
+        return self._checked[text]
 
 
-def _guessed_date(item, ink, name, results, plausible, suffix) -> ExtractedField:  # type: ignore[no-untyped-def]
+def _guessed_date(item, line, name, results, plausible, suffix) -> ExtractedField:  # type: ignore[no-untyped-def]
     """A date neither Tesseract nor the template could read (a photocopy's
     latent 複写 garbles the line): the numbers Tesseract did see, taken three
     in a row in the usual eras, are drawn as the certificate prints them; one
@@ -923,7 +934,7 @@ def _guessed_date(item, ink, name, results, plausible, suffix) -> ExtractedField
                     continue
                 if plausible[0] <= found <= plausible[1]:
                     guesses.add(found)
-    shown = [day for day in sorted(guesses) if _era_date_shown(ink, day, suffix)]
+    shown = [day for day in sorted(guesses) if line.shows(day, suffix)]
     if len(shown) != 1:
         return item
     value = shown[0].isoformat()
