@@ -47,6 +47,10 @@ MIN_MARGIN = 0.03
 # and 由/山: right answers came at 0.04–0.46, wrong ones (damaged cells) at
 # up to 0.11 — only a clear preference counts.
 MIN_PAIR_PREFERENCE = 0.15
+# Candidates within this of the best score are look-alikes to be told apart
+# by their differences (measured: a printed 大 on a certificate scored 0.80
+# against 人 0.87 and 入 0.82).
+CLOSE_BAND = 0.1
 METHOD = "glyphs compared on both documents"
 # How many of the vocabulary's likeliest characters per cell are rivals, and by
 # how much one must beat the proposals to stop them (measured: 浩 printed, 清
@@ -129,14 +133,37 @@ def _judge_among(cell: np.ndarray, candidates: set[str]) -> _Cell:
     others = [ch for ch in scores if _family(ch) != _family(best)]
     second = max(others, key=lambda ch: scores[ch]) if others else None
     second_score = scores[second] if second else 0.0
-    clear = scores[best] >= MIN_SCORE and scores[best] - second_score >= MIN_MARGIN
-    if not clear and second is not None and scores[best] >= MIN_SCORE and second_score >= MIN_SCORE - 0.1:
-        # Two close candidates: judge them only where their glyphs differ.
-        preference = glyphs.pair_preference(cell, best, second)
-        if abs(preference) >= MIN_PAIR_PREFERENCE:
-            winner, loser = (best, second) if preference > 0 else (second, best)
-            return _Cell(winner, scores[winner], loser, scores[loser], True)
-    return _Cell(best, scores[best], second, second_score, clear)
+    if scores[best] < MIN_SCORE:
+        return _Cell(best, scores[best], second, second_score, False)
+    # Candidates of other characters that score near the best are look-alikes
+    # the whole-glyph score cannot rank (大, 人 and 入 in Mincho): they are
+    # judged where their glyphs differ, each against each.
+    close = [ch for ch in others if scores[ch] >= max(MIN_SCORE - 0.1, scores[best] - CLOSE_BAND)]
+    if not close:
+        return _Cell(best, scores[best], second, second_score, scores[best] - second_score >= MIN_MARGIN)
+    contenders = _one_per_family([best, *close], scores)
+    for winner in contenders:
+        rivals = [ch for ch in contenders if ch != winner]
+        if all(_beats(cell, winner, rival, scores) for rival in rivals):
+            runner_up = max(rivals, key=lambda ch: scores[ch])
+            return _Cell(winner, scores[winner], runner_up, scores[runner_up], True)
+    return _Cell(best, scores[best], second, second_score, False)
+
+
+def _beats(cell: np.ndarray, winner: str, rival: str, scores: dict[str, float]) -> bool:
+    """`winner` is told apart from `rival`: clearly by where their glyphs
+    differ, or by the whole-glyph score where the differences do not speak
+    against it."""
+    preference = glyphs.pair_preference(cell, winner, rival)
+    return preference >= MIN_PAIR_PREFERENCE or (preference >= 0 and scores[winner] - scores[rival] >= MIN_MARGIN)
+
+
+def _one_per_family(chars: list[str], scores: dict[str, float]) -> list[str]:
+    """The best-scoring candidate of each character family, best first."""
+    kept: dict[str, str] = {}
+    for ch in sorted(chars, key=lambda c: -scores[c]):
+        kept.setdefault(_family(ch), ch)
+    return list(kept.values())
 
 
 def _supported(families: set[str]) -> set[str]:
@@ -179,9 +206,23 @@ def verify_names(
     )
     for shape, _count in shapes.most_common():
         result = _verify_shape(shape, form_readings, cert_readings, form_ink, cert_ink)
-        if result is not None:
-            return result
+        if result is None:
+            continue
+        if result.unsure and not _read_on_both(shape, form_readings, cert_readings):
+            # One document never read a name of this length. Its cells cut to
+            # the other's length show nothing clearly, so its own readings
+            # speak (小沢 健太 read four times, 小沢 由美子 on the form: a
+            # mismatch, not an unsure 小沢 由美子 on both).
+            continue
+        return result
     return None
+
+
+def _read_on_both(shape: tuple[int, int], form_readings: tuple[str, ...], cert_readings: tuple[str, ...]) -> bool:
+    def read(readings: tuple[str, ...]) -> bool:
+        return any(s is not None and (len(s[0]), len(s[1])) == shape for s in map(_split, readings))
+
+    return read(form_readings) and read(cert_readings)
 
 
 def _verify_shape(

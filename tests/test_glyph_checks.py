@@ -7,6 +7,7 @@ a scan."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -204,8 +205,9 @@ def test_two_lookalike_families_read_as_one_are_still_checked():
 def test_a_pale_last_character_is_not_dropped_from_the_name():
     """The false approval of seed 1012345: the certificate printed 高橋　浩二
     with 二 scanned pale, its words looked like 高橋 浩, and the form's
-    高橋 浩 matched. Ink no word holds after the name means the glyphs cannot
-    check the name's characters: the readings decide (and differ)."""
+    高橋 浩 matched. The pale 二 now belongs to the last word, which is too
+    wide for one character: the glyphs cannot match 高橋 浩 to the line, and
+    the readings decide (and differ)."""
     from matching.glyph_names import verify_names
 
     line = scanned("代表取締役　高橋　浩二", MINCHO, 29, seed=2)
@@ -233,3 +235,66 @@ def test_a_date_one_digit_shorter_is_not_agreed_over_the_forms_own_reading(face,
     own reading is shown as clearly, the certificate's date is not agreed."""
     ink = scanned(printed, face)
     assert verify_form_date((form_read,), (certificate,), ink) is None
+
+
+
+# Name lines' ink as the pipeline stored it for pages of generated sets where a
+# check went wrong (8-bit PNG, ink 0–1 as 0–255): the sample generator's
+# print and scan leave thin Mincho strokes paler than a line drawn here does.
+NAME_LINES = Path(__file__).parent / "data" / "name_lines"
+
+
+def recorded_line(name: str) -> np.ndarray:
+    grey = cv2.imread(str(NAME_LINES / f"{name}.png"), cv2.IMREAD_GRAYSCALE)
+    assert grey is not None, name
+    return grey.astype(np.float32) / 255.0
+
+
+def test_look_alikes_are_told_apart_where_their_pale_strokes_differ():
+    """Seed 1214161, application 197: the certificate's 大 had its thin arm
+    scanned pale and scored 人 0.87, 入 0.82, 大 0.80; the valid application
+    was held as a MISMATCH. Look-alikes that score close are judged where
+    their glyphs differ, with pale strokes counted as strokes."""
+    from matching.glyph_names import verify_names
+
+    form_ink = recorded_line("form_suzuki_daisuke")
+    certificate = recorded_line("certificate_suzuki_daisuke")
+    agreed = verify_names(("鈴木 大輔",), ("鈴木 大輔", "鈴木 人輸", "鈴木 大輔", "鈴木 大輔"), form_ink, certificate)
+    assert agreed is not None and agreed.equal and agreed.cert_value == "鈴木 大輔"
+    # A certificate that prints 人 is still another person.
+    other = scanned("代表取締役　鈴木　人輔", MINCHO, 29, seed=3)
+    different = verify_names(("鈴木 大輔",), ("鈴木 人輔", "鈴木 大輔"), form_ink, other)
+    assert different is not None and not different.equal
+
+
+def test_a_wholly_pale_character_belongs_to_its_word():
+    """Seed 1113579, application 98: 浩二 with 二's two thin strokes scanned
+    pale. The word ended at 浩, 二 was ink no word held, the glyphs could not
+    check the name, and the readings (浩三 twice on the certificate) held a
+    valid application as a MISMATCH."""
+    from matching.glyph_names import verify_names
+
+    form_ink = recorded_line("form_sawada_kouji")
+    certificate = recorded_line("certificate_sawada_kouji")
+    for line in (form_ink, certificate):
+        assert glyphs.name_cells(line, "〇〇", "〇〇") is not None
+    compared = verify_names(
+        ("沢田 浩二",), ("沢田 浩こ", "沢田 茜ニ", "沢田 浩三", "沢田 浩三"), form_ink, certificate
+    )
+    assert compared is not None and compared.equal and compared.cert_value == "沢田 浩二"
+    # 浩 alone is not the name: the word holds two characters.
+    assert glyphs.name_cells(certificate, "〇〇", "〇") is None
+
+
+def test_names_read_with_different_lengths_are_a_mismatch_not_a_doubt():
+    """Seed 1214161, application 146: the certificate read 小沢 健太 four
+    times, the form 小沢 由美子. Cutting the certificate's line into five cells
+    showed nothing clearly, and the name was held as unsure with the form's
+    name shown for both documents. The certificate's own readings speak."""
+    from matching.glyph_names import verify_names
+
+    compared = verify_names(
+        ("小沢 由美子",) * 3, ("小沢 健太", "小羽 健太", "小沢 健太", "小沢 健太"),
+        recorded_line("form_ozawa_yumiko"), recorded_line("certificate_ozawa_kenta"),
+    )
+    assert compared is None or (not compared.equal and not compared.unsure)
