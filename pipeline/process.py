@@ -34,6 +34,7 @@ from pipeline.config import TOKYO, Settings, prepare_home
 from pipeline.decide import History, decide, histories
 from pipeline.domain import (
     ApplicationResult,
+    FieldName,
     PageAnalysis,
     PageKind,
     Reason,
@@ -89,6 +90,13 @@ def _measure_file(args: tuple[str, str, str, date | None]) -> _MeasuredFile | Ba
     return _MeasuredFile(name=name, digest=digest, size=len(data), pages=tuple(pages), analyses=tuple(analyses))
 
 
+def _numbered(analysis: PageAnalysis, seq: int) -> PageAnalysis:
+    """A page read before its place in the batch was known, given its place:
+    the page and each field found on it (the review shows a field's crop
+    from the page its `page_seq` names)."""
+    return replace(analysis, seq=seq, fields=tuple(replace(item, page_seq=seq) for item in analysis.fields))
+
+
 def ingest(
     settings: Settings,
     paths: list[Path],
@@ -138,7 +146,7 @@ def ingest(
         for index, (page_in_file, source_name, quality) in enumerate(result.pages):
             page = SourcePage(len(pages), source_name, result.digest, page_in_file)
             if result.analyses:
-                analyses.append(replace(result.analyses[index], seq=page.seq))
+                analyses.append(_numbered(result.analyses[index], page.seq))
             pages.append((page, quality))
     if not pages:
         return IngestResult(None, 0, tuple(errors), tuple(skipped))
@@ -163,7 +171,7 @@ class _PageJob:
     quality: ScanQuality
     root: str
     received: date
-    thorough: bool = False
+    thorough: frozenset[FieldName] = frozenset()  # fields a second look reads with every variant
 
 
 def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
@@ -180,7 +188,7 @@ def _analyse_stored_page(job: _PageJob) -> PageAnalysis:
 
 
 def _analyse_decoded(
-    rgb: np.ndarray, seq: int, quality: ScanQuality, received: date, thorough: bool = False
+    rgb: np.ndarray, seq: int, quality: ScanQuality, received: date, thorough: frozenset[FieldName] = frozenset()
 ) -> PageAnalysis:
     try:
         return reading.analyse_page(rgb, seq, quality, received, thorough=thorough)
@@ -199,11 +207,11 @@ def _unreadable(seq: int, quality: ScanQuality, exc: Exception) -> PageAnalysis:
 
 
 def analyse_batch_pages(
-    settings: Settings, batch_id: str, thorough_seqs: frozenset[int] | None = None
+    settings: Settings, batch_id: str, thorough_seqs: SecondLook | None = None
 ) -> list[PageAnalysis]:
     """Every page of the batch, its quick reading taken from the database
     where ingest or a flow stored one (or only the pages `thorough_seqs`
-    names, read with every OCR variant)."""
+    names, their named fields read with every OCR variant)."""
     jobs = _page_jobs(settings, batch_id, thorough_seqs)
     stored: dict[int, PageAnalysis] = {}
     if thorough_seqs is None:
@@ -213,7 +221,7 @@ def analyse_batch_pages(
     return [stored[job.seq] if job.seq in stored else next(read) for job in jobs]
 
 
-def _page_jobs(settings: Settings, batch_id: str, thorough_seqs: frozenset[int] | None) -> list[_PageJob]:
+def _page_jobs(settings: Settings, batch_id: str, thorough_seqs: SecondLook | None) -> list[_PageJob]:
     with storage.session_for(settings.database_url) as session:
         batch = session.get(storage.BatchRow, batch_id)
         if batch is None:
@@ -222,35 +230,56 @@ def _page_jobs(settings: Settings, batch_id: str, thorough_seqs: frozenset[int] 
     return [
         _PageJob(
             row.seq, row.source_name, row.original_sha256, row.page_in_file, storage.quality_of(row),
-            str(settings.originals_dir), batch.received, thorough=thorough_seqs is not None,
+            str(settings.originals_dir), batch.received,
+            thorough=thorough_seqs[row.seq] if thorough_seqs is not None else frozenset(),
         )
         for row in rows
         if thorough_seqs is None or row.seq in thorough_seqs
     ]
 
 
-def needs_second_look(results: list[ApplicationResult], analyses: list[PageAnalysis]) -> frozenset[int]:
+# Page seq → the fields a second look reads there with every OCR variant.
+SecondLook = dict[int, frozenset[FieldName]]
+
+# The fields read on each document for a comparison that failed.
+_READ_FOR = {
+    FieldName.NAME: frozenset({FieldName.NAME}),
+    FieldName.BIRTH_DATE: frozenset({FieldName.BIRTH_DATE}),
+    FieldName.CORPORATE_NUMBER: frozenset({FieldName.CORPORATE_NUMBER, FieldName.COMPANY_NUMBER}),
+}
+
+
+def needs_second_look(results: list[ApplicationResult], analyses: list[PageAnalysis]) -> SecondLook:
     """Form and certificate pages of the applications a thorough reading could
     still approve: held only for a misread or a mismatch of a field that the
     quick reading (two agreeing OCR settings) may have got wrong. Applications
     held for anything else, or whose names the glyphs showed to differ, are not
-    read twice."""
+    read twice. Only the fields in doubt are read again with every variant:
+    the others were settled and would read the same."""
     kinds = {a.seq: a.kind for a in analyses}
-    seqs: set[int] = set()
+    found: SecondLook = {}
     for result in results:
-        if _could_change(result):
-            seqs |= {s for s in result.page_seqs if kinds.get(s) in (PageKind.FORM, PageKind.CERTIFICATE)}
-    return frozenset(seqs)
+        fields = _fields_in_doubt(result)
+        if fields:
+            for seq in result.page_seqs:
+                if kinds.get(seq) in (PageKind.FORM, PageKind.CERTIFICATE):
+                    found[seq] = found.get(seq, frozenset()) | fields
+    return found
 
 
-def _could_change(result: ApplicationResult) -> bool:
+def _fields_in_doubt(result: ApplicationResult) -> frozenset[FieldName]:
     reasons = set(result.decision.reasons)
     if result.decision.status is not Status.NEEDS_REVIEW or not reasons <= {Reason.MISMATCH, Reason.LOW_CONFIDENCE}:
-        return False
+        return frozenset()
     failing = [c for c in result.comparisons if not c.equal]
     shown_different = [c for c in failing if c.method.startswith(GLYPH_METHOD) and not c.unsure]
     issue_date_doubt = any(detail.startswith("issue_date:") for detail in result.decision.details)
-    return len(failing) > len(shown_different) or issue_date_doubt
+    if len(failing) <= len(shown_different) and not issue_date_doubt:
+        return frozenset()
+    fields = frozenset({FieldName.ISSUE_DATE}) if issue_date_doubt else frozenset()
+    for comparison in failing:
+        fields |= _READ_FOR.get(comparison.field, frozenset({comparison.field}))
+    return fields
 
 
 def decide_batch(

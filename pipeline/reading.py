@@ -70,16 +70,19 @@ class _Frame:
 
 
 def analyse_page(
-    rgb: np.ndarray, seq: int, quality: ScanQuality, received: date, thorough: bool = False
+    rgb: np.ndarray, seq: int, quality: ScanQuality, received: date, thorough: bool | frozenset[FieldName] = False
 ) -> PageAnalysis:
     """Everything one page tells; `received` bounds the dates that can be meant
-    when an era name is misread. `thorough` reads every zone with every
-    variant (a second look at an application the quick reading could not settle)."""
-    token = _FIRST_VARIANTS.set(len(CERTIFICATE_VARIANTS) if thorough else FIRST_VARIANTS)
+    when an era name is misread. `thorough` reads zones with every variant (a
+    second look at an application the quick reading could not settle): every
+    zone when True, else the zones of the fields named (the others are read
+    as quickly as the first time, and so read the same)."""
+    fields = frozenset(FieldName) if thorough is True else (thorough or frozenset())
+    token = _THOROUGH_FIELDS.set(fields)
     try:
         return _analyse_page(rgb, seq, quality, received)
     finally:
-        _FIRST_VARIANTS.reset(token)
+        _THOROUGH_FIELDS.reset(token)
 
 
 def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: date) -> PageAnalysis:
@@ -459,7 +462,8 @@ Readings = dict[FieldName, list[tesseract.OcrResult]]
 
 # Variants read first; the others only for a field whose first readings disagree.
 FIRST_VARIANTS = 2
-_FIRST_VARIANTS: ContextVar[int] = ContextVar("first_variants", default=FIRST_VARIANTS)
+# Fields a second look reads with every variant (analyse_page's `thorough`).
+_THOROUGH_FIELDS: ContextVar[frozenset[FieldName]] = ContextVar("thorough_fields", default=frozenset())
 
 
 def _read_variants(
@@ -479,15 +483,18 @@ def _read_variants(
     digit template, the glyphs) is read first by the cheapest variant alone;
     when the confirmer shows that reading, two readers agree and the field is
     settled with one Tesseract call (returned among the confirmed fields).
-    A thorough reading reads everything."""
+    A thorough reading of a field reads it with every variant."""
     results: dict[tuple[str, FieldName], tesseract.OcrResult] = {}
-    first = _FIRST_VARIANTS.get()
-    confirmers = confirmers if first < len(variants) else {}
+    thorough = _THOROUGH_FIELDS.get() & boxes.keys()
+    first = FIRST_VARIANTS
+    confirmers = {name: check for name, check in (confirmers or {}).items() if name not in thorough}
     cheap = min(variants[:first], key=lambda v: v.lang != "jpn")  # one model, not two
     single = [name for name in boxes if name in confirmers]
     _read_jobs(
         page, boxes, dpi,
-        [(cheap, name) for name in single] + [(v, name) for v in variants[:first] for name in boxes if name not in single],
+        [(cheap, name) for name in single]
+        + [(v, name) for v in variants[:first] for name in boxes if name not in single]
+        + [(v, name) for v in variants[first:] for name in thorough],
         results,
     )
     confirmed = frozenset(
@@ -504,7 +511,7 @@ def _read_variants(
         values = [parsers[name](results[(v.label, name)]) for v in variants[:first]]
         return bool(values[0]) and all(value == values[0] for value in values)
 
-    unsettled = [name for name in boxes if name not in confirmed and not settled(name)]
+    unsettled = [name for name in boxes if name not in confirmed and name not in thorough and not settled(name)]
     _read_jobs(page, boxes, dpi, [(v, name) for v in variants[first:] for name in unsettled], results)
     # Readings keep the order of `variants`: the first variant breaks ties.
     readings = {name: [results[(v.label, name)] for v in variants if (v.label, name) in results] for name in boxes}

@@ -29,7 +29,10 @@ def _settings(home) -> Settings:
 
 def _outcome(results):
     return [
-        (r.application_id, r.decision.status, r.decision.reasons, sorted((f.document, f.name, f.value) for f in r.fields))
+        (
+            r.application_id, r.decision.status, r.decision.reasons,
+            sorted((f.document, f.name, f.value, f.page_seq, f.box) for f in r.fields),
+        )
         for r in results
     ]
 
@@ -118,3 +121,44 @@ def test_a_broken_ocr_install_keeps_the_scans_stored_unread(scans, tmp_path, mon
         assert storage.stored_analyses(session, batch.batch_id) == {}
     with pytest.raises(ToolError):
         process.process_batch(settings, batch.batch_id)
+
+
+def test_a_second_look_reads_again_only_the_fields_in_doubt(scans, tmp_path):
+    """A held application's pages are read again with every OCR variant only
+    for the fields whose comparison failed; the settled fields read as the
+    first time did."""
+    from pipeline.domain import Decision, FieldComparison, FieldName, PageKind, Reason, Status
+
+    folder, truth = scans
+    settings = _settings(tmp_path)
+    batch = process.ingest(settings, [folder], RECEIVED, read=True)
+    analyses = process.analyse_batch_pages(settings, batch.batch_id)
+    results = process.decide_batch(settings, batch.batch_id, analyses)
+    result = next(r for r in results if any(a.kind is PageKind.CERTIFICATE for a in analyses if a.seq in r.page_seqs))
+    held = replace(
+        result,
+        decision=replace(result.decision, status=Status.NEEDS_REVIEW, reasons=(Reason.MISMATCH,)),
+        comparisons=(FieldComparison(FieldName.BIRTH_DATE, "1970-01-23", "1970-01-28", "ISO date", 0.0, False),),
+    )
+    again = process.needs_second_look([held], analyses)
+    pages = {a.seq: a for a in analyses if a.seq in held.page_seqs and a.kind in (PageKind.FORM, PageKind.CERTIFICATE)}
+    assert again == {seq: frozenset({FieldName.BIRTH_DATE}) for seq in pages}
+    # Held for something a reading cannot change: not read again.
+    expired = replace(held, decision=Decision(Status.NEEDS_REVIEW, (Reason.EXPIRED, Reason.MISMATCH), (), "test"))
+    assert process.needs_second_look([expired], analyses) == {}
+
+    def tesseract_readings(item) -> int:
+        return len([part for part in item.raw_text.split("|") if not part.strip().startswith("template")])
+
+    closer = {a.seq: a for a in process.analyse_batch_pages(settings, batch.batch_id, thorough_seqs=again)}
+    for seq, first in pages.items():
+        readings = {f.name: tesseract_readings(f) for f in first.fields}
+        looked = {f.name: f for f in closer[seq].fields}
+        # Every variant of the page's kind read the birth date …
+        variants = reading.CERTIFICATE_VARIANTS if first.kind is PageKind.CERTIFICATE else reading.FORM_VARIANTS
+        assert tesseract_readings(looked[FieldName.BIRTH_DATE]) == len(variants)
+        # … and the settled fields are what the first reading found.
+        for item in first.fields:
+            if item.name is not FieldName.BIRTH_DATE:
+                assert looked[item.name] == item, item.name
+        assert readings[FieldName.BIRTH_DATE] < len(variants)
