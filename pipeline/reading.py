@@ -802,22 +802,8 @@ def _read_certificate(
         ink[dots] = False
         page = replace(page, grey=grey, ink=ink)
     frame = _locate_seal_box(page, layout)
-    offsets = layout["rows_from_box_top"]
-    search = frame.mm(layout["row_search_mm"])
-    x0 = frame.x(layout["seal_box"]["x0"]) - frame.mm(3)
-    x1 = x0 + frame.mm(layout["row_width_mm"])
+    boxes = _certificate_rows(page, frame, layout)
     fields: list[ExtractedField] = []
-
-    def band(name: str) -> tuple[int, int, int, int]:
-        expected = frame.y(layout["seal_box"]["y0"] + offsets[name])
-        return _text_band(page, x0, x1, expected, search)
-
-    boxes = {
-        FieldName.COMPANY_NUMBER: band("company_number"),
-        FieldName.NAME: band("name"),
-        FieldName.BIRTH_DATE: band("birth_date"),
-        FieldName.ISSUE_DATE: band("issue_date"),
-    }
     plausible = {
         # A representative is an adult; a certificate is at most a few decades
         # old (older ones are EXPIRED, and must still be read as what they are).
@@ -867,6 +853,38 @@ def _read_certificate(
         title_text=title,
         name_ink=name_ink,
     )
+
+
+def _certificate_rows(page: imaging.Prepared, frame: _Frame, layout: dict) -> dict[FieldName, tuple[int, int, int, int]]:
+    """The crop boxes of the certificate's field rows, found near where the
+    layout puts them from the seal box."""
+    offsets = layout["rows_from_box_top"]
+    search = frame.mm(layout["row_search_mm"])
+    x0 = frame.x(layout["seal_box"]["x0"]) - frame.mm(3)
+    x1 = x0 + frame.mm(layout["row_width_mm"])
+
+    def expected(name: str) -> int:
+        return frame.y(layout["seal_box"]["y0"] + offsets[name])
+
+    def band(expected_y: int) -> tuple[int, int, int, int]:
+        return _text_band(page, x0, x1, expected_y, search) or _nominal_band(expected_y, x0, x1, search)
+
+    birth = _text_band(page, x0, x1, expected("birth_date"), search)
+    # The issue date is placed from the birth date's row where that was found:
+    # the seal box is far away, and small errors of scale and angle grow with
+    # the distance (measured on 50 certificates: 155 mm from the box, the
+    # issue date fell up to 5.1 mm from its place and the crop cut it; 47 mm
+    # below the birth date, within 1.4 mm).
+    issue_expected = (
+        expected("issue_date") if birth is None
+        else (birth[1] + birth[3]) // 2 + frame.mm(offsets["issue_date"] - offsets["birth_date"])
+    )
+    return {
+        FieldName.COMPANY_NUMBER: band(expected("company_number")),
+        FieldName.NAME: band(expected("name")),
+        FieldName.BIRTH_DATE: birth or _nominal_band(expected("birth_date"), x0, x1, search),
+        FieldName.ISSUE_DATE: band(issue_expected),
+    }
 
 
 # Two candidate dates both shown cell by cell (a half-width layout can fit a
@@ -1037,8 +1055,9 @@ def _locate_seal_box(page: imaging.Prepared, layout: dict) -> _Frame:
     return _Frame(page.px_per_mm, left - nominal["x0"] * page.px_per_mm, top - nominal["y0"] * page.px_per_mm)
 
 
-def _text_band(page: imaging.Prepared, x0: int, x1: int, expected_y: int, search: int) -> tuple[int, int, int, int]:
-    """The text row nearest `expected_y` within ± `search` px, as a crop box."""
+def _text_band(page: imaging.Prepared, x0: int, x1: int, expected_y: int, search: int) -> tuple[int, int, int, int] | None:
+    """The text row nearest `expected_y` within ± `search` px, as a crop box,
+    or None when no row is there."""
     y0, y1 = max(0, expected_y - 2 * search), expected_y + 2 * search
     rows = imaging.text_rows(page.ink[y0:y1, x0:x1], min_height=max(4, search // 8))
     if rows:
@@ -1047,6 +1066,11 @@ def _text_band(page: imaging.Prepared, x0: int, x1: int, expected_y: int, search
         if abs((top + bottom) / 2 - centre) <= search:
             pad = max(4, (bottom - top) // 3)
             return x0, y0 + top - pad, x1, y0 + bottom + pad
+    return None
+
+
+def _nominal_band(expected_y: int, x0: int, x1: int, search: int) -> tuple[int, int, int, int]:
+    """Where the layout puts a row whose text was not found."""
     half = search // 2 + search // 4
     return x0, expected_y - half, x1, expected_y + half
 

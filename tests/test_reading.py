@@ -128,3 +128,34 @@ def test_a_pen_stroke_across_two_characters_is_a_strike_and_printed_strokes_are_
         printed[30:33, x : x + 25] = True
     assert not imaging.horizontal_rules(printed, min_length, max_slope=0.09, bridge_px=3)
     assert imaging.horizontal_rules(printed, min_length, max_slope=0.09)  # what bridging 15 px would find
+
+
+def test_the_issue_date_row_is_placed_from_the_birth_date_row():
+    """Seed 1214161, application 139: the issue date, 155 mm below the seal
+    box, lay 5.1 mm from where the layout put it; the 5 mm search missed it,
+    the crop cut the line, and a valid application was held for an unreadable
+    issue date. Placed 47 mm below the birth date's row, it is found."""
+    import numpy as np
+
+    from pipeline import imaging, reading
+
+    px_per_mm = 200 / 25.4
+    layout = reading.layouts()["certificate"]
+    frame = reading._Frame(px_per_mm)
+    offsets = layout["rows_from_box_top"]
+    ink = np.zeros((int(297 * px_per_mm), int(210 * px_per_mm)), bool)
+
+    def line_at(mm_below_box: float) -> int:
+        centre = frame.y(layout["seal_box"]["y0"] + mm_below_box)
+        x0 = frame.x(layout["seal_box"]["x0"] + 5)
+        ink[centre - 12 : centre + 12, x0 : x0 + 400] = True
+        return centre
+
+    # Every row printed a little lower than the layout says, more the farther it is.
+    for name in ("company_number", "name", "birth_date"):
+        line_at(offsets[name] + 2.0)
+    issue_centre = line_at(offsets["issue_date"] + 5.3)
+    page = imaging.Prepared(rgb=np.zeros((1, 1, 3), np.uint8), grey=np.where(ink, 0, 255).astype(np.uint8), ink=ink, px_per_mm=px_per_mm)
+    boxes = reading._certificate_rows(page, frame, layout)
+    _x0, top, _x1, bottom = boxes[FieldName.ISSUE_DATE]
+    assert top < issue_centre - 12 and bottom > issue_centre + 12  # the whole line, not a slice of it
