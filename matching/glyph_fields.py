@@ -19,7 +19,7 @@ from datetime import date
 
 import numpy as np
 
-from pipeline import glyphs
+from pipeline import eras, glyphs
 from pipeline.domain import FieldComparison, FieldName
 
 METHOD = "the certificate's {what} checked against the form's printed digits (the form's OCR read {read})"
@@ -46,6 +46,56 @@ def verify_form_number(
     read that way now and then. Equal when the form's printed digits show the
     number derived from the certificate, else None."""
     return _verify(FieldName.CORPORATE_NUMBER, "number", form_readings, cert_readings, form_ink, str)
+
+
+CERTIFICATE_METHOD = (
+    "the form's date checked against the certificate's printed digits (the certificate's OCR read {read})"
+)
+
+
+def verify_certificate_date(
+    form_readings: tuple[str, ...], cert_readings: tuple[str, ...], cert_ink: np.ndarray | None
+) -> FieldComparison | None:
+    """The other way round: equal when the certificate's printed birth date
+    line shows one of the form's readings, clearly better than any of the
+    certificate's own, different readings. Its thin full-width １ can vanish
+    for every OCR setting alike (平成１１年 read as 平成 1 年 twice), and an
+    agreeing pair of readings settles the field without the glyphs; the
+    form's reading is then the hypothesis. A real difference fails at the
+    differing cell: the certificate pads single digits with a full-width
+    space, so a date one digit shorter fills the same cells. Only 元年 has
+    fewer, and can fit loosely over a printed １１年 (0.93 against 0.96)."""
+    if cert_ink is None:
+        return None
+    for value in form_readings:
+        fit = _era_fit(cert_ink, value)
+        if fit is None:
+            continue
+        rivals = [f for other in cert_readings if other != value and (f := _era_fit(cert_ink, other)) is not None]
+        if any(fit - rival < CERTIFICATE_FIT_LEAD for rival in rivals):
+            return None
+        read = cert_readings[0] if cert_readings else "nothing"
+        return FieldComparison(FieldName.BIRTH_DATE, value, value, CERTIFICATE_METHOD.format(read=read), 1.0, True)
+    return None
+
+
+# The form's date must fit the certificate's line this much better than a
+# different reading of the certificate's that the line also shows (as where
+# reading.py settles a certificate date between shown candidates).
+CERTIFICATE_FIT_LEAD = 0.02
+
+
+def _era_fit(ink: np.ndarray, value: str) -> float | None:
+    """How well a certificate's birth date line shows `value` (ISO), printed
+    with full- or half-width digits: the better mean cell score of the ways
+    it is clearly shown, or None when it is not."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    fits = [glyphs.hypothesis_fit(ink, eras.format_era_date(day, fullwidth=wide) + "生") for wide in (True, False)]
+    shown = [mean for clear, mean in fits if clear]
+    return max(shown) if shown else None
 
 
 def _western_of(value: str) -> str | None:

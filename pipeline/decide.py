@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from matching.compare import compare_readings
-from matching.glyph_fields import verify_form_date, verify_form_number
+from matching.glyph_fields import verify_certificate_date, verify_form_date, verify_form_number
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import settle_single, verify_names
 from matching.names import display_char
@@ -244,6 +244,8 @@ def _compare(
         # is checked against them, digit by digit.
         if name is FieldName.BIRTH_DATE:
             verified = verify_form_date(_readings(form_field), _readings(cert_field), form.date_ink)
+            if verified is None:
+                verified = verify_certificate_date(_readings(form_field), _readings(cert_field), certificate.date_ink)
         elif name is FieldName.CORPORATE_NUMBER:
             verified = verify_form_number(_readings(form_field), _readings(cert_field), form.number_ink)
         else:

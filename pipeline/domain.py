@@ -159,8 +159,9 @@ class PageAnalysis:
     # Ink of the representative's name line (upright, binarised), kept for the
     # glyph check that settles names between the two documents.
     name_ink: np.ndarray | None = field(default=None, compare=False, repr=False)
-    # Ink of the form's birth-date line: a date the certificate reads otherwise
-    # is checked against the printed digits (matching.glyph_fields).
+    # Ink of the birth-date line (form or certificate): a date the other
+    # document reads otherwise is checked against its printed digits
+    # (matching.glyph_fields).
     date_ink: np.ndarray | None = field(default=None, compare=False, repr=False)
     # Ink of the form's 法人番号 line, for the same check.
     number_ink: np.ndarray | None = field(default=None, compare=False, repr=False)

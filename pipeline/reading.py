@@ -852,6 +852,8 @@ def _read_certificate(
         copy_suspected=bool(copy_findings),
         title_text=title,
         name_ink=name_ink,
+        # The birth date line's ink: the decision checks the form's date against it.
+        date_ink=date_lines[FieldName.BIRTH_DATE].ink,
     )
 
 

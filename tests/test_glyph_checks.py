@@ -298,3 +298,23 @@ def test_names_read_with_different_lengths_are_a_mismatch_not_a_doubt():
         recorded_line("form_ozawa_yumiko"), recorded_line("certificate_ozawa_kenta"),
     )
     assert compared is None or (not compared.equal and not compared.unsure)
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_the_forms_date_is_checked_against_the_certificates_printed_line(face):
+    """Seed 1214161, application 295: the certificate printed 平成１１年, both
+    OCR settings read 平成 1 年 (the thin full-width １ vanished), and the
+    birth date was a false MISMATCH against the form's 1999-05-21. The form's
+    date is checked against the certificate's line, digit by digit."""
+    from matching.glyph_fields import verify_certificate_date
+
+    line = scanned("平成１１年　５月２１日生", face)
+    agreed = verify_certificate_date(("1999-05-21",), ("1989-05-21",), line)
+    assert agreed is not None and agreed.equal and agreed.cert_value == "1999-05-21"
+    # Real differences fail at the differing cell, padded single digits included.
+    assert verify_certificate_date(("1998-05-21",), ("1989-05-21",), line) is None
+    assert verify_certificate_date(("1999-05-27",), ("1999-05-21",), line) is None
+    shorter = scanned("昭和４８年　１月　５日生", face)
+    assert verify_certificate_date(("1973-11-05",), ("1973-01-05",), shorter) is None
+    # Nothing to check against: the readings' comparison stands.
+    assert verify_certificate_date(("1999-05-21",), ("1989-05-21",), None) is None
