@@ -318,3 +318,17 @@ def test_the_forms_date_is_checked_against_the_certificates_printed_line(face):
     assert verify_certificate_date(("1973-11-05",), ("1973-01-05",), shorter) is None
     # Nothing to check against: the readings' comparison stands.
     assert verify_certificate_date(("1999-05-21",), ("1989-05-21",), None) is None
+
+
+def test_a_latin_letter_read_in_a_name_is_never_its_character():
+    """Seed 1416375, application 246: two of the form's three readings had
+    T藤 for 工藤; judged against the form's cell, T (0.74) beat 工 (0.59), and
+    a valid application was held as a MISMATCH. A name's cell holds kanji or
+    kana only: the certificate's clear 工 and the form's own 工藤 reading agree."""
+    from matching.glyph_names import verify_names
+
+    compared = verify_names(
+        ("T藤 直樹", "工藤 直樹", "T藤 直樹"), ("藤 直樹", "藤 直樹"),
+        recorded_line("form_kudou_naoki"), recorded_line("certificate_kudou_naoki"),
+    )
+    assert compared is not None and compared.equal and compared.form_value == "工藤 直樹"
