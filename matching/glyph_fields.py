@@ -10,6 +10,10 @@ digit clearly better than any other digit. Then the form says what the
 certificate says; otherwise the comparison stands as the readings left it.
 A real difference (the form printing 1945) fails at the differing cell, where
 the form's own digit scores higher.
+
+The certificate's era date line is checked the same way (DateLine): by the
+reading, to settle its own dates, and here the other way round, with the
+form's birth date as the hypothesis.
 """
 
 from __future__ import annotations
@@ -67,11 +71,12 @@ def verify_certificate_date(
     fewer, and can fit loosely over a printed １１年 (0.93 against 0.96)."""
     if cert_ink is None:
         return None
+    line = DateLine(cert_ink)
     for value in form_readings:
-        fit = _era_fit(cert_ink, value)
+        fit = _era_fit(line, value)
         if fit is None:
             continue
-        rivals = [f for other in cert_readings if other != value and (f := _era_fit(cert_ink, other)) is not None]
+        rivals = [f for other in cert_readings if other != value and (f := _era_fit(line, other)) is not None]
         if any(fit - rival < CERTIFICATE_FIT_LEAD for rival in rivals):
             return None
         read = cert_readings[0] if cert_readings else "nothing"
@@ -85,17 +90,42 @@ def verify_certificate_date(
 CERTIFICATE_FIT_LEAD = 0.02
 
 
-def _era_fit(ink: np.ndarray, value: str) -> float | None:
-    """How well a certificate's birth date line shows `value` (ISO), printed
-    with full- or half-width digits: the better mean cell score of the ways
-    it is clearly shown, or None when it is not."""
+class DateLine:
+    """A certificate's era date line, each date checked against it once: the
+    reading's confirmer, its settling and the EXPIRED check ask about the same
+    dates, and a check costs a few hundredths of a second."""
+
+    def __init__(self, ink: np.ndarray) -> None:
+        self.ink = ink
+        self._checked: dict[str, tuple[bool, float]] = {}
+
+    def fits(self, day: date, suffix: str) -> list[tuple[bool, float]]:
+        """glyphs.hypothesis_fit of `day` printed with full- and with half-width digits."""
+        return [self._fit(day, suffix, wide) for wide in (True, False)]
+
+    def shows(self, day: date, suffix: str) -> bool:
+        """Whether the line clearly shows `day`, printed either way."""
+        return any(shown for shown, _mean in self.fits(day, suffix))
+
+    def shown_fit(self, day: date, suffix: str) -> float | None:
+        """The better mean cell score of the ways the line clearly shows
+        `day`, or None when it shows it neither way."""
+        shown = [mean for clear, mean in self.fits(day, suffix) if clear]
+        return max(shown) if shown else None
+
+    def _fit(self, day: date, suffix: str, wide: bool) -> tuple[bool, float]:
+        text = eras.format_era_date(day, fullwidth=wide) + suffix
+        if text not in self._checked:
+            self._checked[text] = glyphs.hypothesis_fit(self.ink, text)
+        return self._checked[text]
+
+
+def _era_fit(line: DateLine, value: str) -> float | None:
+    """How well a certificate's birth date line shows `value` (ISO)."""
     try:
-        day = date.fromisoformat(value)
+        return line.shown_fit(date.fromisoformat(value), "生")
     except ValueError:
         return None
-    fits = [glyphs.hypothesis_fit(ink, eras.format_era_date(day, fullwidth=wide) + "生") for wide in (True, False)]
-    shown = [mean for clear, mean in fits if clear]
-    return max(shown) if shown else None
 
 
 def _western_of(value: str) -> str | None:

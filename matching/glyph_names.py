@@ -176,18 +176,13 @@ def _supported(families: set[str]) -> set[str]:
     return out
 
 
-def _name_characters(chars: set[str]) -> set[str]:
-    """The candidates a name's cell can hold: kanji, kana and marks such as
-    々 and ー. A Latin letter or a digit Tesseract printed (工 read as T) is
-    never a name's character: judged against the cell it can only win where
-    the printed character is damaged (a form's 工 scored T 0.74, 工 0.59)."""
-    kept = {ch for ch in chars if unicodedata.category(ch) in ("Lo", "Lm")}
-    return kept or chars
-
-
 def _expand(chars: set[str]) -> set[str]:
     """Proposed characters plus their registered variants, their common forms
-    and their different-name look-alikes: the cell must beat all of these."""
+    and their different-name look-alikes: the cell must beat all of these.
+    Only characters a name's cell can hold: kanji, kana and marks such as 々
+    and ー. A Latin letter or a digit Tesseract printed (工 read as T) is never
+    a name's character: judged against the cell it can only win where the
+    printed character is damaged (a form's 工 scored T 0.74, 工 0.59)."""
     table = variant_table()
     out = set(chars)
     for ch in chars:
@@ -198,7 +193,8 @@ def _expand(chars: set[str]) -> set[str]:
         out |= _variants_of().get(common, frozenset())
     for ch in list(out):
         out |= _lookalikes().get(ch, frozenset())
-    return {ch for ch in out if ch.strip()}
+    kept = {ch for ch in out if unicodedata.category(ch) in ("Lo", "Lm")}
+    return kept or {ch for ch in out if ch.strip()}
 
 
 def verify_names(
@@ -280,7 +276,7 @@ def _verify_shape(
         # nothing else fits it clearly better. They stop a proposal, never
         # win themselves: near a proposal that fits, the scores cannot always
         # tell look-alikes apart (大 and 人 in Mincho).
-        candidates = _name_characters(_expand(proposed))
+        candidates = _expand(proposed)
         on_form = _judge(form_cells[i], candidates, set(glyphs.likely_characters(form_cells[i], SHORTLIST)))
         on_cert = _judge(cert_cells[i], candidates, set(glyphs.likely_characters(cert_cells[i], SHORTLIST)))
         if on_form.winner and on_cert.winner:
@@ -373,9 +369,9 @@ def settle_single(readings: tuple[str, ...], ink: np.ndarray | None) -> str | No
         if len({_family(ch) for ch in proposed}) == 1:
             chars.append(display_char(next(iter(proposed))))
             continue
-        judged = _judge(cell, _name_characters(_expand(proposed)))
+        judged = _judge(cell, _expand(proposed))
         if judged.score < PROPOSALS_FIT:
-            judged = _judge(cell, _name_characters(_expand(proposed | set(glyphs.likely_characters(cell, SHORTLIST)))))
+            judged = _judge(cell, _expand(proposed | set(glyphs.likely_characters(cell, SHORTLIST))))
         if judged.winner is None:
             return None
         chars.append(display_char(judged.winner))

@@ -70,15 +70,14 @@ class _Frame:
 
 
 def analyse_page(
-    rgb: np.ndarray, seq: int, quality: ScanQuality, received: date, thorough: bool | frozenset[FieldName] = False
+    rgb: np.ndarray, seq: int, quality: ScanQuality, received: date, thorough: frozenset[FieldName] = frozenset()
 ) -> PageAnalysis:
     """Everything one page tells; `received` bounds the dates that can be meant
-    when an era name is misread. `thorough` reads zones with every variant (a
-    second look at an application the quick reading could not settle): every
-    zone when True, else the zones of the fields named (the others are read
-    as quickly as the first time, and so read the same)."""
-    fields = frozenset(FieldName) if thorough is True else (thorough or frozenset())
-    token = _THOROUGH_FIELDS.set(fields)
+    when an era name is misread. `thorough`: the fields whose zones a second
+    look (at an application the quick reading could not settle) reads with
+    every variant; the others are read as quickly as the first time, and so
+    read the same."""
+    token = _THOROUGH_FIELDS.set(thorough)
     try:
         return _analyse_page(rgb, seq, quality, received)
     finally:
@@ -810,7 +809,7 @@ def _read_certificate(
         FieldName.BIRTH_DATE: (date(1900, 1, 1), date(received.year - 15, 12, 31)),
         FieldName.ISSUE_DATE: (date(received.year - 30, 1, 1), received + timedelta(days=366)),
     }
-    date_lines = {name: _DateLine(_line_ink(page, boxes[name])) for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)}
+    date_lines = {name: glyph_fields.DateLine(_line_ink(page, boxes[name])) for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)}
     templates = {name: _template_date(line.ink, name, plausible[name]) for name, line in date_lines.items()}
     readings, _confirmed = _read_variants(page, boxes, dpi, CERTIFICATE_VARIANTS, {
         FieldName.COMPANY_NUMBER: _parse_company_number,
@@ -930,30 +929,6 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
         item, raw_text=f"{item.raw_text} | glyphs: {value}", value=value, confidence=100.0,
         alternatives=tuple(r for r in item.readings if r != value),
     )
-
-
-class _DateLine:
-    """A certificate's date line, each date checked against it once: the
-    confirmer, the settling and the EXPIRED check ask about the same dates,
-    and a check costs a few hundredths of a second."""
-
-    def __init__(self, ink: np.ndarray) -> None:
-        self.ink = ink
-        self._checked: dict[str, tuple[bool, float]] = {}
-
-    def fits(self, day: date, suffix: str) -> list[tuple[bool, float]]:
-        """glyphs.hypothesis_fit of `day` printed with full- and with half-width digits."""
-        return [self._fit(day, suffix, wide) for wide in (True, False)]
-
-    def shows(self, day: date, suffix: str) -> bool:
-        """Whether the line clearly shows `day`, printed either way."""
-        return any(self._fit(day, suffix, wide)[0] for wide in (True, False))
-
-    def _fit(self, day: date, suffix: str, wide: bool) -> tuple[bool, float]:
-        text = eras.format_era_date(day, fullwidth=wide) + suffix
-        if text not in self._checked:
-            self._checked[text] = glyphs.hypothesis_fit(self.ink, text)
-        return self._checked[text]
 
 
 def _guessed_date(item, line, name, results, plausible, suffix) -> ExtractedField:  # type: ignore[no-untyped-def]

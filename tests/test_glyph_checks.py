@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from matching import glyph_fields
 from matching.glyph_fields import verify_form_date
 from ocr.tesseract import OcrResult, OcrWord
 from pipeline import eras, glyphs, reading
@@ -180,11 +181,11 @@ def test_an_unreadable_certificate_date_is_shown_as_the_glyphs_confirm_the_numbe
     item = ExtractedField(Document.CERTIFICATE, FieldName.ISSUE_DATE, "令 各 8 年 .9 月 24 日", None, 0.0, 1, None)
     garbled = [OcrResult((OcrWord("令各8年.9月24日", 20.0, 0, 0, 300, 30),))]
     window = (date(1996, 1, 1), date(2027, 11, 24))
-    shown = reading._guessed_date(item, reading._DateLine(ink), FieldName.ISSUE_DATE, garbled, window, "")
+    shown = reading._guessed_date(item, glyph_fields.DateLine(ink), FieldName.ISSUE_DATE, garbled, window, "")
     assert shown.value == "2026-09-24" and shown.confidence < 40
     # Numbers the line does not show give nothing.
     wrong = [OcrResult((OcrWord("令各8年.8月24日", 20.0, 0, 0, 300, 30),))]
-    assert reading._guessed_date(item, reading._DateLine(ink), FieldName.ISSUE_DATE, wrong, window, "").value is None
+    assert reading._guessed_date(item, glyph_fields.DateLine(ink), FieldName.ISSUE_DATE, wrong, window, "").value is None
 
 
 def test_two_lookalike_families_read_as_one_are_still_checked():
