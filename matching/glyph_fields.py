@@ -97,6 +97,7 @@ class DateLine:
 
     def __init__(self, ink: np.ndarray) -> None:
         self.ink = ink
+        self.printed = glyphs.PrintedLine(ink)
         self._checked: dict[str, tuple[bool, float]] = {}
 
     def fits(self, day: date, suffix: str) -> list[tuple[bool, float]]:
@@ -116,7 +117,7 @@ class DateLine:
     def _fit(self, day: date, suffix: str, wide: bool) -> tuple[bool, float]:
         text = eras.format_era_date(day, fullwidth=wide) + suffix
         if text not in self._checked:
-            self._checked[text] = glyphs.hypothesis_fit(self.ink, text)
+            self._checked[text] = glyphs.hypothesis_fit(self.printed, text)
         return self._checked[text]
 
 
@@ -143,9 +144,12 @@ def _verify(
     form_ink: np.ndarray | None,
     printed: Callable[[str], str | None],
 ) -> FieldComparison | None:
+    if form_ink is None:
+        return None
+    line = glyphs.PrintedLine(form_ink)  # asked about every reading of both documents
     for value in cert_readings:
-        if _shown(form_ink, printed(value)):
-            if any(_shown(form_ink, printed(other)) for other in form_readings if other != value):
+        if _shown(line, printed(value)):
+            if any(_shown(line, printed(other)) for other in form_readings if other != value):
                 # The form's own, different reading is shown as clearly: the
                 # cells' slack let the certificate's value fit too (1973年1月5日
                 # over a printed 1973年11月5日, a false approval). Not the same.
@@ -155,5 +159,5 @@ def _verify(
     return None
 
 
-def _shown(ink: np.ndarray | None, text: str | None) -> bool:
-    return text is not None and glyphs.clearly_shows(ink, text)
+def _shown(line: glyphs.PrintedLine, text: str | None) -> bool:
+    return text is not None and glyphs.clearly_shows(line, text)

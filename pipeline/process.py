@@ -16,7 +16,7 @@ import secrets
 import socket
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -121,19 +121,23 @@ def ingest(
             on_error(error)
 
     stored: list[tuple[Path, str]] = []
-    for path in files:
-        try:
-            data = loading.read_file(path)
-            if not data:
-                raise BadInputError(str(path), "empty file (0 bytes)")
-        except BadInputError as error:
-            fail(error)
-            continue
-        digest, _ = originals.store(settings.originals_dir, data)
-        stored.append((path, digest))
 
-    jobs = [(path.name, digest, str(settings.originals_dir), received if read else None) for path, digest in stored]
-    measured = _map(_measure_file, jobs, settings.workers)
+    def store_each() -> Iterator[tuple[str, str, str, date | None]]:
+        # A file goes to the workers as soon as it is stored: they measure
+        # (and read) while the next one is copied and synced.
+        for path in files:
+            try:
+                data = loading.read_file(path)
+                if not data:
+                    raise BadInputError(str(path), "empty file (0 bytes)")
+            except BadInputError as error:
+                fail(error)
+                continue
+            digest, _ = originals.store(settings.originals_dir, data)
+            stored.append((path, digest))
+            yield path.name, digest, str(settings.originals_dir), received if read else None
+
+    measured = _map(_measure_file, store_each(), settings.workers)
     pages: list[tuple[SourcePage, ScanQuality]] = []
     analyses: list[PageAnalysis] = []
     kept: dict[str, tuple[int, str]] = {}
@@ -377,16 +381,18 @@ def shared_workers(workers: int) -> Iterator[None]:
             _SHARED_POOL.reset(token)
 
 
-def _map(function, jobs: list, workers: int) -> list:  # type: ignore[no-untyped-def]
+def _map(function, jobs: Iterable, workers: int) -> list:  # type: ignore[no-untyped-def]
     """`function` over `jobs` in worker processes (the shared ones, when a
-    caller set them up), results in order."""
-    if workers <= 1 or len(jobs) <= 1:
+    caller set them up), results in order. Jobs given as an iterator are
+    handed out as it yields them (the pool takes each one at once)."""
+    if workers <= 1 or (isinstance(jobs, Sized) and len(jobs) <= 1):
         return [function(job) for job in jobs]
     try:
         shared = _SHARED_POOL.get()
         if shared is not None:
             return list(shared.map(function, jobs, chunksize=1))
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        size = min(workers, len(jobs)) if isinstance(jobs, Sized) else workers
+        with ProcessPoolExecutor(max_workers=size) as pool:
             return list(pool.map(function, jobs, chunksize=1))
     except BrokenProcessPool as exc:
         # No batch or decision of this run was saved; running the command again starts over.

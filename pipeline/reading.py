@@ -302,16 +302,18 @@ def _read_form(
     name_ink = _line_ink(page, boxes[FieldName.NAME])
     date_ink = _line_ink(page, boxes[FieldName.BIRTH_DATE])
     number_ink = _line_ink(page, boxes[FieldName.CORPORATE_NUMBER])
-    template = _template_western_date(date_ink)
+    # Each line is asked about several readings: prepared once.
+    date_line, number_line = glyphs.PrintedLine(date_ink), glyphs.PrintedLine(number_ink)
+    template = _template_western_date(date_line)
     readings, confirmed = _read_variants(page, boxes, dpi, FORM_VARIANTS, {
         FieldName.CORPORATE_NUMBER: _parse_corporate_number,
         FieldName.NAME: name_from_words,
         FieldName.BIRTH_DATE: lambda r: eras.parse_western_date(r.text.replace(" ", "")),
     }, confirmers={
         # The 13 digits with a valid check digit, shown cell by cell by the glyphs.
-        FieldName.CORPORATE_NUMBER: lambda value: glyphs.clearly_shows(number_ink, str(value)),
+        FieldName.CORPORATE_NUMBER: lambda value: glyphs.clearly_shows(number_line, str(value)),
         # The date as the digit template read it, or shown cell by cell.
-        FieldName.BIRTH_DATE: lambda value: value == template or glyphs.clearly_shows(date_ink, glyph_fields.western(value)),
+        FieldName.BIRTH_DATE: lambda value: value == template or glyphs.clearly_shows(date_line, glyph_fields.western(value)),
     })
     number = _number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq)
     birth = _with_template(_date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None), template)
@@ -320,9 +322,9 @@ def _read_form(
     if FieldName.BIRTH_DATE in confirmed and birth.confidence < 100:
         birth = _confirmed_by_glyphs(birth)
     fields = [
-        _shown_first(number, number_ink, str),
+        _shown_first(number, number_line, str),
         _name_field(Document.FORM, readings, boxes, seq, name_ink),
-        _shown_first(birth, date_ink, lambda value: glyph_fields.western(date.fromisoformat(value))),
+        _shown_first(birth, date_line, lambda value: glyph_fields.western(date.fromisoformat(value))),
     ]
 
     correction = _correction_marks(page, frame, rows, layout)
@@ -562,7 +564,7 @@ WESTERN_TEMPLATE_MIN_OVERALL = 0.9
 _USUAL_ERAS = {FieldName.BIRTH_DATE: ("昭和", "平成"), FieldName.ISSUE_DATE: ("令和",)}
 
 
-def _template_date(ink: np.ndarray, name: FieldName, plausible: tuple[date, date]) -> date | None:
+def _template_date(ink: glyphs.PrintedLine, name: FieldName, plausible: tuple[date, date]) -> date | None:
     """The certificate's era date read a second, independent way: the line is
     a grid of full-width cells (昭和４５年　１月２３日生, single digits padded),
     so each digit cell is matched against the ten digits drawn in the
@@ -593,7 +595,26 @@ def _template_date(ink: np.ndarray, name: FieldName, plausible: tuple[date, date
     return found[0] if len(found) == 1 else None
 
 
-def _template_western_date(ink: np.ndarray) -> date | None:
+# The certificate's 会社法人等番号 line as printed, with full- or half-width digits.
+COMPANY_NUMBER_PATTERNS = ("会社法人等番号\u3000００００－００－００００００", "会社法人等番号\u30000000-00-000000")
+
+
+def _template_company_number(line: glyphs.PrintedLine) -> str | None:
+    """The certificate's 会社法人等番号 read by template (its label and hyphens
+    must sit where the pattern puts them, each digit cell must clearly show
+    one digit), or None. A second, independent reader: where it agrees with
+    one Tesseract reading, the second setting is not run. Measured on 60
+    certificates of a generated set: 53 read, none wrong, 8 ms a line
+    (Tesseract's grey reading of the line costs 55 ms)."""
+    for pattern in COMPANY_NUMBER_PATTERNS:
+        reading = glyphs.read_pattern(line, pattern)
+        if reading is not None and reading.fit >= TEMPLATE_MIN_FIT and reading.digit_margin >= TEMPLATE_MIN_MARGIN:
+            digits = digits_only(to_halfwidth(reading.text))
+            return digits if len(digits) == 12 else None  # a cell read as empty
+    return None
+
+
+def _template_western_date(ink: glyphs.PrintedLine) -> date | None:
     """The form's birth date (1970年1月23日, half-width digits) read by
     template from its line's ink: the layout of one- or two-digit month and day
     that fits best, its digits matched cell by cell. None unless the reading is clear."""
@@ -633,7 +654,7 @@ def _confirmed_by_glyphs(item: ExtractedField) -> ExtractedField:
     return replace(item, raw_text=f"{item.raw_text} | glyphs: {item.value}", confidence=100.0)
 
 
-def _shown_first(item: ExtractedField, ink: np.ndarray, printed: Callable[[str], str]) -> ExtractedField:
+def _shown_first(item: ExtractedField, ink: glyphs.PrintedLine, printed: Callable[[str], str]) -> ExtractedField:
     """Of a field's disagreeing readings, the one the printed line clearly shows
     (glyphs.clearly_shows, digit by digit) becomes its value: 0 and 9 are both
     valid in a 法人番号 (its check digit is modulo 9), and a form's narrow
@@ -810,8 +831,9 @@ def _read_certificate(
         FieldName.ISSUE_DATE: (date(received.year - 30, 1, 1), received + timedelta(days=366)),
     }
     date_lines = {name: glyph_fields.DateLine(_line_ink(page, boxes[name])) for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)}
-    templates = {name: _template_date(line.ink, name, plausible[name]) for name, line in date_lines.items()}
-    readings, _confirmed = _read_variants(page, boxes, dpi, CERTIFICATE_VARIANTS, {
+    templates = {name: _template_date(line.printed, name, plausible[name]) for name, line in date_lines.items()}
+    number_template = _template_company_number(glyphs.PrintedLine(_line_ink(page, boxes[FieldName.COMPANY_NUMBER])))
+    readings, confirmed = _read_variants(page, boxes, dpi, CERTIFICATE_VARIANTS, {
         FieldName.COMPANY_NUMBER: _parse_company_number,
         FieldName.NAME: certificate_name,
         FieldName.BIRTH_DATE: lambda r: eras.parse_era_date_near(r.text, *plausible[FieldName.BIRTH_DATE]),
@@ -819,11 +841,17 @@ def _read_certificate(
     }, confirmers={
         # A date as the digit template read its grid, or shown cell by cell
         # (_certificate_date settles it either way, by the same checks).
-        name: (lambda value, name=name, suffix=suffix: value == templates[name] or date_lines[name].shows(value, suffix))
-        for name, suffix in ((FieldName.BIRTH_DATE, "生"), (FieldName.ISSUE_DATE, ""))
+        **{
+            name: (lambda value, name=name, suffix=suffix: value == templates[name] or date_lines[name].shows(value, suffix))
+            for name, suffix in ((FieldName.BIRTH_DATE, "生"), (FieldName.ISSUE_DATE, ""))
+        },
+        # The number as the digit template read it.
+        FieldName.COMPANY_NUMBER: lambda value: value == number_template,
     }, own_variants={FieldName.COMPANY_NUMBER: CERTIFICATE_NUMBER_VARIANTS})
     name_ink = _line_ink(page, boxes[FieldName.NAME])
     company = _number_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, readings, boxes, seq)
+    if FieldName.COMPANY_NUMBER in confirmed:
+        company = replace(company, raw_text=f"{company.raw_text} | template: {company.value}", confidence=100.0)
     derived = replace(
         company,
         name=FieldName.CORPORATE_NUMBER,

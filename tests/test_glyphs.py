@@ -85,3 +85,29 @@ def test_a_western_date_is_read_by_template():
     readings = [glyphs.read_pattern(ink, f"0000年{m}月{d}日") for m in ("0", "00") for d in ("0", "00")]
     best = max((r for r in readings if r is not None), key=lambda r: r.overall)
     assert eras.parse_western_date(best.text) == date(1981, 6, 10)
+
+
+@pytest.mark.parametrize("font", [MINCHO, GOTHIC])
+@pytest.mark.parametrize(
+    "printed", ["会社法人等番号　０１０４－０３－７６７０６２", "会社法人等番号　0104-03-767062"]
+)
+def test_a_company_number_is_read_by_template(font, printed):
+    from pipeline.reading import _template_company_number
+
+    assert _template_company_number(glyphs.PrintedLine(line(printed, font))) == "010403767062"
+
+
+def test_a_line_of_another_layout_gives_no_company_number():
+    from pipeline.reading import _template_company_number
+
+    # The 本店 line: no label where the pattern puts it, so no digits are taken.
+    assert _template_company_number(glyphs.PrintedLine(line("本　　店　東京都千代田区霞が関１－３－１"))) is None
+
+
+def test_a_printed_line_answers_as_its_ink_does():
+    # PrintedLine only keeps what the questions share: the same answers.
+    ink = line("昭和４５年　１月２３日生")
+    printed = glyphs.PrintedLine(ink)
+    for text in ("昭和４５年　１月２３日生", "昭和４５年　１月２８日生", "昭和45年1月23日生"):
+        assert glyphs.check_line(printed, text) == glyphs.check_line(ink, text)
+    assert glyphs.read_pattern(printed, "昭和００年００月００日生") == glyphs.read_pattern(ink, "昭和００年００月００日生")

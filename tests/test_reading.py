@@ -159,3 +159,21 @@ def test_the_issue_date_row_is_placed_from_the_birth_date_row():
     boxes = reading._certificate_rows(page, frame, layout)
     _x0, top, _x1, bottom = boxes[FieldName.ISSUE_DATE]
     assert top < issue_centre - 12 and bottom > issue_centre + 12  # the whole line, not a slice of it
+
+
+def test_a_certificate_number_the_template_confirms_takes_one_tesseract_reading(pages):
+    folder, truth = pages
+    settled = 0
+    for app in truth["applications"]:
+        for name in app["pages"]:
+            (page,) = decode(name, (folder / name).read_bytes())
+            analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+            if analysis.kind is not PageKind.CERTIFICATE:
+                continue
+            number = next(f for f in analysis.fields if f.name is FieldName.COMPANY_NUMBER)
+            assert number.value == app["certificate"]["company_number"]
+            if "template:" in number.raw_text:
+                # One Tesseract reading and the template, agreeing: settled.
+                assert len(number.raw_text.split("|")) == 2 and number.confidence == 100
+                settled += 1
+    assert settled >= 2
