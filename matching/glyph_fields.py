@@ -105,8 +105,9 @@ class DateLine:
         return [self._fit(day, suffix, wide) for wide in (True, False)]
 
     def shows(self, day: date, suffix: str) -> bool:
-        """Whether the line clearly shows `day`, printed either way."""
-        return any(shown for shown, _mean in self.fits(day, suffix))
+        """Whether the line clearly shows `day`, printed either way (the
+        half-width way is checked only when the full-width one is not shown)."""
+        return any(self._fit(day, suffix, wide)[0] for wide in (True, False))
 
     def shown_fit(self, day: date, suffix: str) -> float | None:
         """The better mean cell score of the ways the line clearly shows

@@ -34,6 +34,7 @@ from pipeline.config import TOKYO, Settings, prepare_home
 from pipeline.decide import History, decide, histories
 from pipeline.domain import (
     ApplicationResult,
+    Document,
     FieldName,
     PageAnalysis,
     PageKind,
@@ -257,8 +258,9 @@ def needs_second_look(results: list[ApplicationResult], analyses: list[PageAnaly
     """Form and certificate pages of the applications a thorough reading could
     still approve: held only for a misread or a mismatch of a field that the
     quick reading (two agreeing OCR settings) may have got wrong. Applications
-    held for anything else, or whose names the glyphs showed to differ, are not
-    read twice. Only the fields in doubt are read again with every variant:
+    held for anything else, or whose differing fields are settled (names the
+    glyphs showed to differ; numbers and dates each document read one way by
+    two agreeing readers), are not read twice. Only the fields in doubt are read again with every variant:
     the others were settled and would read the same."""
     kinds = {a.seq: a.kind for a in analyses}
     found: SecondLook = {}
@@ -271,12 +273,31 @@ def needs_second_look(results: list[ApplicationResult], analyses: list[PageAnaly
     return found
 
 
+# Numbers and dates whose decision already drew each document's value on the
+# other's printed line (glyph_fields): settled on both documents and still
+# different, they are different. Measured on a generated set of 300
+# applications: the second look read 28 such applications again (56 pages, a
+# tenth of the run) and changed none; its 3 changes were unsure issue dates.
+_CROSS_CHECKED = frozenset({FieldName.CORPORATE_NUMBER, FieldName.BIRTH_DATE})
+
+
+def _settled_on_both(result: ApplicationResult, name: FieldName) -> bool:
+    """Both documents read the field one way, by two readers agreeing
+    (confidence 100, no other reading)."""
+    found = [item for item in result.fields if item.name is name and item.document in (Document.FORM, Document.CERTIFICATE)]
+    return len(found) == 2 and all(item.value and item.confidence >= 100 and not item.alternatives for item in found)
+
+
 def _fields_in_doubt(result: ApplicationResult) -> frozenset[FieldName]:
     reasons = set(result.decision.reasons)
     if result.decision.status is not Status.NEEDS_REVIEW or not reasons <= {Reason.MISMATCH, Reason.LOW_CONFIDENCE}:
         return frozenset()
     failing = [c for c in result.comparisons if not c.equal]
-    shown_different = [c for c in failing if c.method.startswith(GLYPH_METHOD) and not c.unsure]
+    shown_different = [
+        c for c in failing
+        if (c.method.startswith(GLYPH_METHOD) and not c.unsure)
+        or (c.field in _CROSS_CHECKED and _settled_on_both(result, c.field))
+    ]
     issue_date_doubt = any(detail.startswith("issue_date:") for detail in result.decision.details)
     if len(failing) <= len(shown_different) and not issue_date_doubt:
         return frozenset()

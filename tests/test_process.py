@@ -127,7 +127,15 @@ def test_a_second_look_reads_again_only_the_fields_in_doubt(scans, tmp_path):
     """A held application's pages are read again with every OCR variant only
     for the fields whose comparison failed; the settled fields read as the
     first time did."""
-    from pipeline.domain import Decision, FieldComparison, FieldName, PageKind, Reason, Status
+    from pipeline.domain import (
+        Decision,
+        Document,
+        FieldComparison,
+        FieldName,
+        PageKind,
+        Reason,
+        Status,
+    )
 
     folder, truth = scans
     settings = _settings(tmp_path)
@@ -135,11 +143,23 @@ def test_a_second_look_reads_again_only_the_fields_in_doubt(scans, tmp_path):
     analyses = process.analyse_batch_pages(settings, batch.batch_id)
     results = process.decide_batch(settings, batch.batch_id, analyses)
     result = next(r for r in results if any(a.kind is PageKind.CERTIFICATE for a in analyses if a.seq in r.page_seqs))
-    held = replace(
+    settled_apart = replace(
         result,
         decision=replace(result.decision, status=Status.NEEDS_REVIEW, reasons=(Reason.MISMATCH,)),
         comparisons=(FieldComparison(FieldName.BIRTH_DATE, "1970-01-23", "1970-01-28", "ISO date", 0.0, False),),
     )
+    births = [f for f in result.fields if f.name is FieldName.BIRTH_DATE]
+    assert len(births) == 2 and all(f.confidence >= 100 and not f.alternatives for f in births)
+    # Both documents read their date one way, by two agreeing readers (and the
+    # decision drew each on the other's line): different, not read again.
+    assert process.needs_second_look([settled_apart], analyses) == {}
+    # One document unsure of its date: both are read again.
+    unsure = tuple(
+        replace(f, confidence=39.0, alternatives=("1970-01-23",))
+        if f.name is FieldName.BIRTH_DATE and f.document is Document.CERTIFICATE else f
+        for f in result.fields
+    )
+    held = replace(settled_apart, fields=unsure)
     again = process.needs_second_look([held], analyses)
     pages = {a.seq: a for a in analyses if a.seq in held.page_seqs and a.kind in (PageKind.FORM, PageKind.CERTIFICATE)}
     assert again == {seq: frozenset({FieldName.BIRTH_DATE}) for seq in pages}
