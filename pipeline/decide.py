@@ -141,6 +141,13 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             for name in (FieldName.CORPORATE_NUMBER, FieldName.NAME, FieldName.BIRTH_DATE)
         )
         fields = [_settle(f, comparisons) for f in fields]
+        name_comparison = next(c for c in comparisons if c.field is FieldName.NAME)
+        if not name_comparison.equal and not name_comparison.method.startswith(GLYPH_METHOD):
+            # Different names by their readings (another person, or one too
+            # garbled to compare cell by cell): as for a form alone, each
+            # document's glyphs settle what the reviewer is shown where its
+            # own readings disagree (隆 read once and 降 twice). Display only.
+            fields = [_settled_alone(f, form if f.document is Document.FORM else certificate) for f in fields]
         for comparison in comparisons:
             if comparison.unsure:
                 _add(reasons, Reason.LOW_CONFIDENCE)

@@ -155,6 +155,32 @@ def test_a_name_with_nothing_to_compare_is_shown_as_its_glyphs_settle_it():
     assert replace(the_form, name_ink=None).fields[0].value == "広田 江"  # the reading itself is kept
 
 
+def test_names_of_two_different_people_are_each_shown_as_their_glyphs_settle_them():
+    from matching.glyph_names import METHOD as GLYPH_METHOD
+    from pipeline.decide import decide_all
+    from pipeline.domain import PageAnalysis, PageKind, Reason, ScanQuality
+    from pipeline.grouping import split_applications
+
+    quality = ScanQuality(1654, 2339, 200.0, 200.0, 200.0, "RGB", 3, 8, 256, 30.0)
+    # The form's 浩 read three ways; the certificate names someone else, a
+    # name of another shape (no cell-by-cell comparison: the readings decide).
+    form_name = ExtractedField(Document.FORM, FieldName.NAME, "", "広田 江", 39.0, 0, None, ("広田 洛", "広田 洗"))
+    cert_name = ExtractedField(Document.CERTIFICATE, FieldName.NAME, "", "高木 清美", 100.0, 1, None)
+    the_form = PageAnalysis(
+        0, PageKind.FORM, quality, False, 0.0, "GB260112300042", "qr", (form_name,), name_ink=scanned("広田　浩", size=29)
+    )
+    the_certificate = PageAnalysis(
+        1, PageKind.CERTIFICATE, quality, False, 0.0, fields=(cert_name,),
+        name_ink=scanned("代表理事　高木　清美", MINCHO, 29, seed=1),
+    )
+    (result,) = decide_all(split_applications([the_form, the_certificate]), date(2026, 11, 20), {}, 40.0)
+    assert Reason.MISMATCH in result.decision.reasons
+    assert not next(c for c in result.comparisons if c.field is FieldName.NAME).method.startswith(GLYPH_METHOD)
+    # Display only: the decision is the readings' (a mismatch); the reviewer sees 浩.
+    assert result.field_value(Document.FORM, FieldName.NAME) == "広田 浩"
+    assert result.field_value(Document.CERTIFICATE, FieldName.NAME) == "高木 清美"
+
+
 @pytest.mark.parametrize("face", [MINCHO, GOTHIC])
 def test_the_form_number_is_checked_against_the_certificates(face):
     from matching.glyph_fields import verify_form_number
