@@ -204,7 +204,7 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
         seq=group.seq,
         application_id=application_id,
         page_seqs=tuple(p.seq for p in group.pages),
-        fields=tuple(fields),
+        fields=tuple(_as_shown(f) for f in fields),
         comparisons=comparisons,
         cert_issue_date=issue_date,
         decision=decision,
@@ -280,6 +280,25 @@ def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type
             if agreed and agreed != item.value:
                 return replace(item, value=agreed, alternatives=tuple(a for a in item.readings if a != agreed))
     return item
+
+
+def _as_shown(item: ExtractedField) -> ExtractedField:
+    """A name as the reviewer and the export see it: an OCR look-alike that
+    names never use becomes the name character it stands for (浩ニ, a
+    katakana ニ, is 浩二), as the comparison already folded it. A katakana or
+    dash look-alike only among kanji: in a kana name a ー is a long vowel."""
+    if item.name is not FieldName.NAME or not item.value:
+        return item
+    shown = " ".join(_word_as_shown(word) for word in item.value.split(" "))
+    return item if shown == item.value else replace(item, value=shown)
+
+
+def _word_as_shown(word: str) -> str:
+    kanji = any("\u4e00" <= ch <= "\u9fff" and display_char(ch) == ch for ch in word)
+    kana = any("\u3040" <= ch <= "\u30ff" and display_char(ch) == ch for ch in word)
+    return "".join(
+        display_char(ch) if ("\u4e00" <= ch <= "\u9fff") or (kanji and not kana) else ch for ch in word
+    )
 
 
 def _settled_alone(item: ExtractedField, page: PageAnalysis) -> ExtractedField:

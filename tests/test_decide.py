@@ -291,3 +291,15 @@ def test_an_expired_date_read_once_and_unsure_is_read_by_a_person():
     (result,) = decide_pages(form(), cert)
     assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
     assert any("expired" in detail for detail in result.decision.details)
+
+
+def test_a_name_shows_the_kanji_an_ocr_lookalike_stands_for_but_keeps_a_kana_names_long_vowel():
+    from pipeline.decide import _as_shown
+
+    def shown(value: str) -> str | None:
+        return _as_shown(ExtractedField(Document.FORM, FieldName.NAME, value, value, 100.0, 0, None)).value
+
+    assert shown("三浦 浩ニ") == "三浦 浩二"  # a katakana ニ among kanji
+    assert shown("山田 花了") == "山田 花子"
+    assert shown("三浦 ジョー") == "三浦 ジョー"  # a katakana name's long vowel stays
+    assert shown("三浦 浩二") == "三浦 浩二"
