@@ -177,3 +177,20 @@ def test_a_certificate_number_the_template_confirms_takes_one_tesseract_reading(
                 assert len(number.raw_text.split("|")) == 2 and number.confidence == 100
                 settled += 1
     assert settled >= 2
+
+
+def test_the_template_settles_a_certificate_number_the_settings_disagree_on():
+    from pipeline.domain import ExtractedField
+    from pipeline.reading import _number_with_template
+
+    # Two settings read …1100…, two …1400…: a tie the first setting broke.
+    tied = ExtractedField(
+        Document.CERTIFICATE, FieldName.COMPANY_NUMBER, "1100 | 1400 | 1100 | 1400", "110003150889", 39.0, 1, None,
+        ("140003150889",),
+    )
+    settled = _number_with_template(tied, "140003150889", confirmed=False)
+    assert settled.value == "140003150889" and settled.confidence == 100
+    assert settled.alternatives == ("110003150889",)
+    # A template that agrees with no reading settles nothing, nor does none.
+    assert _number_with_template(tied, "999903150889", confirmed=False) == tied
+    assert _number_with_template(tied, None, confirmed=False) == tied
