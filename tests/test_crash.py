@@ -55,6 +55,19 @@ def wait_until(condition, timeout=240.0, proc=None):
     raise AssertionError("condition not reached")
 
 
+def session_processes(session_id: int) -> int:
+    """How many processes run in a session (the command started in its own,
+    and its page readers): read from /proc, Linux only like the rest here."""
+    count = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        count += int(fields[3]) == session_id and fields[0] != "Z"
+    return count
+
+
 def rows_of(settings, model, **where):
     with storage.session_for(settings.database_url) as session:
         query = storage.select(model)
@@ -104,8 +117,10 @@ def test_processing_killed_mid_batch_then_run_again_decides_each_application_onc
     batch_id = ingest(home, folder)
     settings = resolve_settings(home)
     proc = start(["process", batch_id], env_for(home))
-    time.sleep(4)  # reading pages: nothing is saved until the batch is decided
-    assert proc.poll() is None, "finished before the kill"
+    # Killed once its two page readers run: reading the batch's pages takes
+    # seconds more, and nothing is saved until the batch is decided. (A fixed
+    # sleep raced the command once reading got faster.)
+    wait_until(lambda: session_processes(proc.pid) >= 3, proc=proc)
     kill_group(proc)
     assert rows_of(settings, storage.ApplicationRow) == []
     again = subprocess.run([sys.executable, "-m", "pipeline.cli", "process", batch_id], capture_output=True, text=True,

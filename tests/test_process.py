@@ -92,7 +92,7 @@ def _worker_pid(_job: int) -> int:
     import os
     import time
 
-    time.sleep(0.05)  # long enough that both workers take jobs
+    time.sleep(0.2)  # long enough that both workers take jobs, even on a busy machine
     return os.getpid()
 
 
