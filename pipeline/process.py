@@ -260,8 +260,9 @@ def needs_second_look(results: list[ApplicationResult], analyses: list[PageAnaly
     quick reading (two agreeing OCR settings) may have got wrong. Applications
     held for anything else, or whose differing fields are settled (names the
     glyphs showed to differ; numbers and dates each document read one way by
-    two agreeing readers), are not read twice. Only the fields in doubt are read again with every variant:
-    the others were settled and would read the same."""
+    two agreeing readers), are not read twice. Only the fields in doubt are
+    read again with every variant: the others were settled and would read
+    the same."""
     kinds = {a.seq: a.kind for a in analyses}
     found: SecondLook = {}
     for result in results:
