@@ -9,6 +9,7 @@ common form and must never depend on the variant being read as itself.
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -46,3 +47,26 @@ def display_char(ch: str) -> str:
     """A character as a name shows it: an OCR look-alike that names never use
     (了 for 子, a dash for 一) becomes the name character it stands for."""
     return ch.translate(_confusables())
+
+
+def display_name(text: str) -> str:
+    """A name as the reviewer and the export see it: an OCR look-alike kanji
+    (了 for 子) becomes the name character it stands for; a katakana or dash
+    look-alike (浩ニ, a katakana ニ) only in a word of kanji, since in a kana
+    name a ー is a long vowel."""
+    return " ".join(_display_word(word) for word in text.split(" "))
+
+
+def _display_word(word: str) -> str:
+    plain = [ch for ch in word if display_char(ch) == ch]
+    among_kanji = any(_is_kanji(ch) for ch in plain) and not any(_is_kana(ch) for ch in plain)
+    return "".join(display_char(ch) if _is_kanji(ch) or among_kanji else ch for ch in word)
+
+
+def _is_kanji(ch: str) -> bool:
+    # Unified, extension and compatibility ideographs (髙, 﨑, 𠮷) and 々.
+    return unicodedata.name(ch, "").startswith("CJK ") or ch == "々"
+
+
+def _is_kana(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(("HIRAGANA", "KATAKANA"))

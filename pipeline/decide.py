@@ -11,7 +11,7 @@ from matching.compare import compare_readings
 from matching.glyph_fields import verify_certificate_date, verify_form_date, verify_form_number
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import settle_single, verify_names
-from matching.names import display_char
+from matching.names import display_char, display_name
 from pipeline.config import POLICY_VERSION
 from pipeline.domain import (
     ApplicationResult,
@@ -283,22 +283,12 @@ def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type
 
 
 def _as_shown(item: ExtractedField) -> ExtractedField:
-    """A name as the reviewer and the export see it: an OCR look-alike that
-    names never use becomes the name character it stands for (浩ニ, a
-    katakana ニ, is 浩二), as the comparison already folded it. A katakana or
-    dash look-alike only among kanji: in a kana name a ー is a long vowel."""
+    """A name as the reviewer and the export see it (matching.names.display_name),
+    as the comparison already folded it."""
     if item.name is not FieldName.NAME or not item.value:
         return item
-    shown = " ".join(_word_as_shown(word) for word in item.value.split(" "))
+    shown = display_name(item.value)
     return item if shown == item.value else replace(item, value=shown)
-
-
-def _word_as_shown(word: str) -> str:
-    kanji = any("\u4e00" <= ch <= "\u9fff" and display_char(ch) == ch for ch in word)
-    kana = any("\u3040" <= ch <= "\u30ff" and display_char(ch) == ch for ch in word)
-    return "".join(
-        display_char(ch) if ("\u4e00" <= ch <= "\u9fff") or (kanji and not kana) else ch for ch in word
-    )
 
 
 def _settled_alone(item: ExtractedField, page: PageAnalysis) -> ExtractedField:
