@@ -5,8 +5,10 @@ pages (what a user of OCRmyPDF or paperless-ngx would run)."""
 from __future__ import annotations
 
 import json
+import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -39,54 +41,85 @@ def _stage_breakdown(folder: Path, pages: list[dict]) -> dict[str, float]:
     return totals
 
 
-def run(settings: Settings, count: int, sample_pages: int) -> int:
+@dataclass(frozen=True)
+class _Round:
+    ingest_seconds: float
+    process_seconds: float
+    baseline_seconds: float
+
+    @property
+    def seconds(self) -> float:
+        return self.ingest_seconds + self.process_seconds
+
+
+def _pipeline_and_baseline(folder: Path, pages: list[dict], home: Path, workers: int) -> _Round:
+    run_settings = Settings(home=home, database_url=f"sqlite:///{home / 'gbiz-review.db'}", workers=workers)
+    with process.shared_workers(run_settings.workers):
+        started = time.perf_counter()
+        ingested = process.ingest(run_settings, [folder], RECEIVED, read=True)
+        ingest_seconds = time.perf_counter() - started
+        assert ingested.batch_id is not None
+        started = time.perf_counter()
+        process.process_waiting(run_settings, ingested.batch_id)
+        process_seconds = time.perf_counter() - started
+    # The baseline reads every page of the set on the same number of worker
+    # processes, so the two throughputs compare like for like.
+    started = time.perf_counter()
+    process._map(_full_page, [(str(folder / p["file"]), p["dpi"]) for p in pages], workers)
+    return _Round(ingest_seconds, process_seconds, time.perf_counter() - started)
+
+
+def _span(values: list[float], unit: str = "") -> str:
+    low, high = min(values), max(values)
+    return f"{low:.2f}{unit}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}{unit}"
+
+
+def run(settings: Settings, count: int, sample_pages: int, rounds: int = 3) -> int:
     from samples.generator import BatchSpec, generate_batch
 
+    rounds = max(1, rounds)
     with tempfile.TemporaryDirectory(prefix="gbiz-bench-") as scratch:
         folder = Path(scratch) / "scans"
         truth = generate_batch(folder, BatchSpec(count=count, seed=BENCH_SEED, received=RECEIVED))
         pages = [p for p in truth["pages"]]
         apps = len(truth["applications"])
-        home = Path(scratch) / "home"
-        run_settings = Settings(home=home, database_url=f"sqlite:///{home / 'gbiz-review.db'}", workers=settings.workers)
-
-        with process.shared_workers(run_settings.workers):
-            started = time.perf_counter()
-            ingested = process.ingest(run_settings, [folder], RECEIVED, read=True)
-            ingest_seconds = time.perf_counter() - started
-            assert ingested.batch_id is not None
-            started = time.perf_counter()
-            process.process_waiting(run_settings, ingested.batch_id)
-            process_seconds = time.perf_counter() - started
-        total = ingest_seconds + process_seconds
-
+        # Pipeline and baseline alternate, each round in a fresh home: this
+        # machine's speed drifts by a fifth within an hour, and a ratio of two
+        # runs an hour apart measures the drift as much as the code.
+        measured = [
+            _pipeline_and_baseline(folder, pages, Path(scratch) / f"home-{index}", settings.workers)
+            for index in range(rounds)
+        ]
         sample = pages[:sample_pages]
         stages = _stage_breakdown(folder, sample)
 
-        # The baseline reads every page of the set on the same number of
-        # worker processes, so the two throughputs compare like for like.
-        started = time.perf_counter()
-        process._map(_full_page, [(str(folder / p["file"]), p["dpi"]) for p in pages], settings.workers)
-        baseline_total = time.perf_counter() - started
-
-    baseline_per_page = baseline_total * settings.workers / len(pages)
-    baseline_per_app = baseline_per_page * len(pages) / apps
-    baseline_rate = apps / baseline_total
-    ours_per_app = total / apps
+    ours = [apps / r.seconds for r in measured]
+    baseline = [apps / r.baseline_seconds for r in measured]
+    ratios = [o / b for o, b in zip(ours, baseline, strict=True)]
     print(f"set: {apps} applications, {len(pages)} pages (seed {BENCH_SEED}), {settings.workers} worker(s), "
-          f"OCR engine {tesseract.engine()}")
-    print(f"pipeline: {apps / total:.2f} applications/s, {len(pages) / total:.2f} pages/s "
-          f"(ingest with the quick reading {ingest_seconds:.1f} s, decisions and second look {process_seconds:.1f} s)")
+          f"OCR engine {tesseract.engine()}, {rounds} round(s) of pipeline then baseline")
+    for index, (r, rate, base) in enumerate(zip(measured, ours, baseline, strict=True), start=1):
+        print(f"  round {index}: pipeline {rate:.2f} applications/s (ingest with the quick reading "
+              f"{r.ingest_seconds:.1f} s, decisions and second look {r.process_seconds:.1f} s); "
+              f"baseline {base:.2f} applications/s; {rate / base:.2f}×")
+    print(f"pipeline: {_span(ours)} applications/s, {_span([len(pages) / r.seconds for r in measured])} pages/s, "
+          f"{_span([r.seconds / apps for r in measured], ' s')} wall per application")
     print(f"per stage, one process, {len(sample)} pages, seconds per page:")
     for stage, seconds in stages.items():
         print(f"  {stage:28} {seconds / max(1, len(sample)):.3f}")
-    print(f"baseline, full-page Tesseract (psm 3) on {settings.workers} worker(s): {baseline_rate:.2f} applications/s "
-          f"({baseline_per_page:.2f} s per page, {baseline_per_app:.2f} s per application on one core)")
-    print(f"pipeline: {ours_per_app:.2f} s wall per application; {apps / total / baseline_rate:.1f}× the baseline")
+    per_page = [r.baseline_seconds * settings.workers / len(pages) for r in measured]
+    print(f"baseline, full-page Tesseract (psm 3) on {settings.workers} worker(s): {_span(baseline)} applications/s "
+          f"({_span(per_page, ' s')} per page, {_span([p * len(pages) / apps for p in per_page], ' s')} "
+          f"per application on one core)")
+    print(f"pipeline against the baseline, round by round: {_span(ratios, '×')}")
     print(json.dumps({
-        "applications_per_second": round(apps / total, 3),
-        "baseline_applications_per_second": round(baseline_rate, 3),
-        "speedup": round(apps / total / baseline_rate, 2),
+        "applications_per_second": round(statistics.median(ours), 3),
+        "baseline_applications_per_second": round(statistics.median(baseline), 3),
+        "speedup": round(statistics.median(ratios), 2),
+        "rounds": [
+            {"applications_per_second": round(o, 3), "baseline_applications_per_second": round(b, 3)}
+            for o, b in zip(ours, baseline, strict=True)
+        ],
     }))
     return 0
 

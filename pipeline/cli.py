@@ -113,7 +113,7 @@ def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_bench(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline import bench
 
-    return bench.run(settings, count=args.count, sample_pages=args.sample_pages)
+    return bench.run(settings, count=args.count, sample_pages=args.sample_pages, rounds=args.rounds)
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -319,7 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     be = sub.add_parser("bench", help="time the pipeline on a fixed generated set, against full-page Tesseract")
     be.add_argument("--count", type=int, default=20, help="applications in the set (default 20)")
-    be.add_argument("--sample-pages", type=int, default=12, help="pages for the per-stage and baseline timings")
+    be.add_argument("--sample-pages", type=int, default=12, help="pages for the per-stage timings")
+    be.add_argument(
+        "--rounds", type=int, default=3,
+        help="rounds of pipeline then baseline, alternated so that the machine's drift shows as a range (default 3)",
+    )
     be.set_defaults(handler=cmd_bench)
 
     srv = sub.add_parser("serve", help="the review UI (default 127.0.0.1:8080)")

@@ -173,8 +173,14 @@ def test_a_duplex_pdf_batch(tmp_path):
 
 
 def test_bench_prints_its_figures(tmp_path):
-    result = gbiz(tmp_path / "home", "bench", "--count", "2", "--sample-pages", "2")
+    result = gbiz(tmp_path / "home", "bench", "--count", "2", "--sample-pages", "2", "--rounds", "2")
     assert "applications/s" in result.stdout
     assert "baseline, full-page Tesseract" in result.stdout
+    # Each round is printed, and the figures over the rounds as a range.
+    rounds = [line.split(":")[0].strip() for line in result.stdout.splitlines() if line.startswith("  round ")]
+    assert rounds == ["round 1", "round 2"]
+    assert "pipeline against the baseline, round by round:" in result.stdout
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     assert figures["applications_per_second"] > 0
+    assert len(figures["rounds"]) == 2
+    assert all(r["applications_per_second"] > 0 and r["baseline_applications_per_second"] > 0 for r in figures["rounds"])
