@@ -109,7 +109,13 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
     elif application_id in history.this_batch or history.earlier.get(application_id) not in (None, "rescan"):
         reasons.append(Reason.DUPLICATE)
         details.append(f"{application_id} was received before")
-    if application_id is not None and form.application_id_source not in ("qr", "ocr+glyphs"):
+    if application_id is not None and form.application_id_source == "qr-conflict":
+        # The form's print names another application than its code: which one
+        # was meant is a person's call (approving either could approve the
+        # wrong applicant's ID).
+        _add(reasons, Reason.LOW_CONFIDENCE)
+        details.extend(f"application_id: {f}" for f in form.findings if f.startswith("QR code says"))
+    elif application_id is not None and form.application_id_source not in ("qr", "ocr+glyphs"):
         # Without the QR code the ID comes from OCR alone, which misreads a digit
         # now and then (about 1 in 40 on generated forms): approving it could
         # approve another applicant's ID. A person confirms it, unless the

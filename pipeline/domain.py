@@ -150,7 +150,9 @@ class PageAnalysis:
     rotated_180: bool
     skew_deg: float
     application_id: str | None = None  # on a form: from the QR code or the printed ID
-    application_id_source: str | None = None  # "qr" | "ocr+glyphs" (confirmed digit by digit) | "ocr"
+    # "qr" | "qr-conflict" (the printed ID clearly shows another ID) | "ocr+glyphs"
+    # (OCR confirmed digit by digit) | "ocr"
+    application_id_source: str | None = None
     fields: tuple[ExtractedField, ...] = ()
     findings: tuple[str, ...] = ()  # e.g. "photocopy: no colour", "correction: blue ink"
     copy_suspected: bool = False

@@ -282,13 +282,21 @@ def _read_form(
         # more effort (spent only on these few pages).
         qr_payload = _harder_qr(page, frame)
     qr_id = qr_payload if qr_payload and APPLICATION_ID.fullmatch(qr_payload) else None
-    # The printed ID is read only when the QR code gives none: a QR payload
-    # carries its own error correction, OCR of 14 characters does not.
-    printed_id = None if qr_id else _read_printed_id(page, frame, dpi, layout)
-    if qr_id and printed_id and qr_id != printed_id:
+    # The printed ID is read either way: without a QR code it is the ID; with
+    # one, the cross-check. A QR payload carries its own error correction and
+    # OCR of 14 characters does not (a misread digit now and then), so only a
+    # different ID that the printed digits clearly show, where they do not
+    # show the code's, is a conflict; a damaged or misread print is not.
+    printed_id = _read_printed_id(page, frame, dpi, layout)
+    conflict = bool(
+        qr_id and printed_id and printed_id != qr_id
+        and _printed_id_shown(page, frame, layout, printed_id)
+        and not _printed_id_shown(page, frame, layout, qr_id)
+    )
+    if conflict:
         findings.append(f"QR code says {qr_id} but the printed ID reads {printed_id}")
     application_id = qr_id or printed_id
-    id_source = "qr" if qr_id else ("ocr" if printed_id else None)
+    id_source = ("qr-conflict" if conflict else "qr") if qr_id else ("ocr" if printed_id else None)
     if printed_id and not qr_id and _printed_id_shown(page, frame, layout, printed_id):
         id_source = "ocr+glyphs"
 

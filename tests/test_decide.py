@@ -235,6 +235,17 @@ def test_an_id_read_only_by_ocr_is_confirmed_by_a_person():
     assert confirmed.decision.status is Status.AUTO_APPROVED
 
 
+def test_a_form_whose_print_names_another_application_than_its_code_is_held():
+    conflict = replace(
+        form(), application_id_source="qr-conflict",
+        findings=("QR code says GB260112300042 but the printed ID reads GB260112300043",),
+    )
+    (result,) = decide_pages(conflict, certificate())
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert result.decision.reasons == (Reason.LOW_CONFIDENCE,)
+    assert "application_id: QR code says GB260112300042 but the printed ID reads GB260112300043" in result.decision.details
+
+
 def _printed(text: str):
     """An ink map of a printed line (glyph checks need the page's pixels)."""
     import numpy as np

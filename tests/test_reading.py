@@ -49,6 +49,8 @@ def test_every_page_is_classified_and_the_fields_are_read(pages):
             values = {(f.document, f.name): f.readings for f in analysis.fields}
             if analysis.kind is PageKind.FORM:
                 assert analysis.application_id == app["application_id"]
+                # The printed ID, read as the cross-check, raised no conflict.
+                assert analysis.application_id_source == "qr", analysis.findings
                 assert app["form"]["corporate_number"] in values[(Document.FORM, FieldName.CORPORATE_NUMBER)]
                 assert app["form"]["birth_date"] in values[(Document.FORM, FieldName.BIRTH_DATE)]
             if analysis.kind is PageKind.CERTIFICATE:
@@ -103,6 +105,25 @@ def test_a_colour_photocopy_is_caught_by_its_latent_text(tmp_path):
     assert analysis.copy_suspected
     assert any("latent 複写" in f for f in analysis.findings)
     assert not any("no colour" in f for f in analysis.findings)
+
+
+def test_a_form_whose_print_names_another_application_than_its_qr_code_is_a_conflict(tmp_path, monkeypatch):
+    """The printed 申請書ID cross-checks the QR code: a print that clearly shows
+    another ID than the code's is a conflict (found by the printed digits, not
+    by OCR alone)."""
+    from samples import render
+
+    drawn = render._qr
+    monkeypatch.setattr(render, "_qr", lambda page, payload, *rest: drawn(page, "GB261231999990", *rest))
+    truth = generate_batch(tmp_path, BatchSpec(count=1, seed=7, received=date(2026, 11, 20), defect_rate=0.0, damage=False))
+    (app,) = truth["applications"]
+    form = next(p for p in truth["pages"] if p["kind"] == "form")
+    (page,) = decode(form["file"], (tmp_path / form["file"]).read_bytes())
+    analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+    assert analysis.kind is PageKind.FORM
+    assert analysis.application_id == "GB261231999990"
+    assert analysis.application_id_source == "qr-conflict"
+    assert f"QR code says GB261231999990 but the printed ID reads {app['application_id']}" in analysis.findings
 
 
 def test_an_original_certificate_is_not_a_copy(pages):
