@@ -11,6 +11,17 @@ from matching.names import comparable_name
 from pipeline.domain import FieldComparison, FieldName
 from pipeline.identifiers import is_valid_corporate_number
 
+# How strongly an equal comparison is established, on the 0–100 scale of the
+# decision's threshold (GBIZ_REVIEW_MIN_CONFIDENCE, default 40), which applies
+# to comparisons as to a value read only once. Two documents whose leading
+# readings agree are the strongest evidence there is: 100 (FieldComparison's
+# default). Agreement only through a minority reading of one document, or one
+# document's value drawn on the other's printed line (the glyph checks), is
+# strong but one step weaker: a site that wants a person to see those sets the
+# threshold above 90.
+EQUAL_THROUGH_ALTERNATIVE = 90.0
+EQUAL_BY_GLYPHS = 90.0
+
 
 def compare_corporate_numbers(form: str | None, cert: str | None) -> FieldComparison:
     """The form's 法人番号 against the one derived from the certificate's 会社法人等番号."""
@@ -59,6 +70,9 @@ def compare_readings(field: FieldName, form: tuple[str, ...], cert: tuple[str, .
             result = compare(left, right)
             if result.equal:
                 if (left, right) != (form[0], cert[0]):
-                    result = replace(result, method=result.method + "; agreed through an alternative reading")
+                    result = replace(
+                        result, method=result.method + "; agreed through an alternative reading",
+                        confidence=EQUAL_THROUGH_ALTERNATIVE,
+                    )
                 return result
     return compare(form[0] if form else None, cert[0] if cert else None)

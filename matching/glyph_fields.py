@@ -23,6 +23,7 @@ from datetime import date
 
 import numpy as np
 
+from matching.compare import EQUAL_BY_GLYPHS
 from pipeline import eras, glyphs
 from pipeline.domain import FieldComparison, FieldName
 
@@ -80,7 +81,9 @@ def verify_certificate_date(
         if any(fit - rival < CERTIFICATE_FIT_LEAD for rival in rivals):
             return None
         read = cert_readings[0] if cert_readings else "nothing"
-        return FieldComparison(FieldName.BIRTH_DATE, value, value, CERTIFICATE_METHOD.format(read=read), 1.0, True)
+        return FieldComparison(
+            FieldName.BIRTH_DATE, value, value, CERTIFICATE_METHOD.format(read=read), 1.0, True, confidence=EQUAL_BY_GLYPHS
+        )
     return None
 
 
@@ -156,7 +159,9 @@ def _verify(
                 # over a printed 1973年11月5日, a false approval). Not the same.
                 return None
             read = form_readings[0] if form_readings else "nothing"
-            return FieldComparison(name, value, value, METHOD.format(what=what, read=read), 1.0, True)
+            return FieldComparison(
+                name, value, value, METHOD.format(what=what, read=read), 1.0, True, confidence=EQUAL_BY_GLYPHS
+            )
     return None
 
 

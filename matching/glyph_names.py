@@ -30,6 +30,7 @@ from importlib import resources
 
 import numpy as np
 
+from matching.compare import EQUAL_BY_GLYPHS
 from matching.names import comparable_name, display_char, variant_table
 from pipeline import glyphs
 from pipeline.domain import FieldComparison, FieldName
@@ -337,7 +338,7 @@ def _verify_shape(
         # Not a mismatch and not a match: the caller holds the name as unsure.
         return FieldComparison(FieldName.NAME, form_value, cert_value, method, 0.0, False, unsure=True)
     score = 1.0 if equal else 0.0
-    return FieldComparison(FieldName.NAME, form_value, cert_value, method, score, equal)
+    return FieldComparison(FieldName.NAME, form_value, cert_value, method, score, equal, confidence=EQUAL_BY_GLYPHS)
 
 
 def _agreed(readings: list[str], position: int) -> str | None:

@@ -52,8 +52,12 @@ class _Round:
         return self.ingest_seconds + self.process_seconds
 
 
-def _pipeline_and_baseline(folder: Path, pages: list[dict], home: Path, workers: int) -> _Round:
-    run_settings = Settings(home=home, database_url=f"sqlite:///{home / 'gbiz-review.db'}", workers=workers)
+def _pipeline_and_baseline(folder: Path, pages: list[dict], home: Path, settings: Settings) -> _Round:
+    workers = settings.workers
+    run_settings = Settings(
+        home=home, database_url=f"sqlite:///{home / 'gbiz-review.db'}", workers=workers,
+        min_confidence=settings.min_confidence,
+    )
     with process.shared_workers(run_settings.workers):
         started = time.perf_counter()
         ingested = process.ingest(run_settings, [folder], RECEIVED, read=True)
@@ -87,7 +91,7 @@ def run(settings: Settings, count: int, sample_pages: int, rounds: int = 3) -> i
         # machine's speed drifts by a fifth within an hour, and a ratio of two
         # runs an hour apart measures the drift as much as the code.
         measured = [
-            _pipeline_and_baseline(folder, pages, Path(scratch) / f"home-{index}", settings.workers)
+            _pipeline_and_baseline(folder, pages, Path(scratch) / f"home-{index}", settings)
             for index in range(rounds)
         ]
         sample = pages[:sample_pages]

@@ -107,7 +107,9 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_evaluate(settings: Settings, args: argparse.Namespace) -> int:
     from pipeline import evaluate
 
-    return evaluate.run(Path(args.path), workers=settings.workers, keep_home=args.home_for_run)
+    return evaluate.run(
+        Path(args.path), workers=settings.workers, keep_home=args.home_for_run, min_confidence=settings.min_confidence
+    )
 
 
 def cmd_bench(settings: Settings, args: argparse.Namespace) -> int:

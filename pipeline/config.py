@@ -7,10 +7,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pipeline.errors import UsageError
+
 # Dates and times shown to people and written to the export are Japan time.
 TOKYO = ZoneInfo("Asia/Tokyo")
 
-POLICY_VERSION = "2026.11-1"
+# The decision rules' version; each decision records it with the confidence
+# threshold it was made under (policy_version).
+POLICY_VERSION = "2026.12-1"
+# Below this the readings' own marks of doubt (39 for readings that disagree,
+# 30 for a date guessed from scattered numbers) would pass as sure.
+LOWEST_MIN_CONFIDENCE = 40.0
+
+
+def policy_version(min_confidence: float) -> str:
+    return f"{POLICY_VERSION}; min confidence {min_confidence:g}"
 
 
 @dataclass(frozen=True)
@@ -18,9 +29,10 @@ class Settings:
     home: Path
     database_url: str
     workers: int
-    # A field read with less than this Tesseract confidence (0–100) is not
-    # trusted on its own: a reading is accepted when it passes its format check
-    # (check digit, valid date) and agrees with the other document.
+    # Every check must pass with at least this confidence (0–100) for an
+    # automatic approval: a value read only once (the issue date), and each
+    # comparison between the documents (matching.compare: 100 when the leading
+    # readings agree, 90 through a minority reading or the glyph checks).
     min_confidence: float = 40.0
 
     @property
@@ -33,8 +45,23 @@ def resolve_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     chosen = Path(home or os.environ.get("GBIZ_REVIEW_HOME") or ".gbiz-review").resolve()
     url = os.environ.get("GBIZ_REVIEW_DATABASE_URL") or f"sqlite:///{chosen / 'gbiz-review.db'}"
     workers = int(os.environ.get("GBIZ_REVIEW_WORKERS") or min(os.cpu_count() or 1, 4))
-    min_conf = float(os.environ.get("GBIZ_REVIEW_MIN_CONFIDENCE") or 40.0)
+    min_conf = _min_confidence(os.environ.get("GBIZ_REVIEW_MIN_CONFIDENCE"))
     return Settings(home=chosen, database_url=url, workers=max(1, workers), min_confidence=min_conf)
+
+
+def _min_confidence(text: str | None) -> float:
+    if not text:
+        return 40.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not LOWEST_MIN_CONFIDENCE <= value <= 100:
+        raise UsageError(
+            f"GBIZ_REVIEW_MIN_CONFIDENCE={text!r}: a confidence from {LOWEST_MIN_CONFIDENCE:g} to 100 is needed "
+            "(below that the readings' own marks of doubt would pass as sure)"
+        )
+    return value
 
 
 def prepare_home(settings: Settings) -> None:

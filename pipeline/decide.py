@@ -12,7 +12,7 @@ from matching.glyph_fields import verify_certificate_date, verify_form_date, ver
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import settle_single, verify_names
 from matching.names import display_char, display_name
-from pipeline.config import POLICY_VERSION
+from pipeline.config import policy_version
 from pipeline.domain import (
     ApplicationResult,
     Decision,
@@ -86,7 +86,7 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
         decision = Decision(
             Status.NEEDS_REVIEW, (Reason.UNIDENTIFIED,),
             ("pages before the first application form cannot be tied to an application", *quality_problems),
-            POLICY_VERSION,
+            policy_version(min_confidence),
         )
         return ApplicationResult(group.seq, None, tuple(p.seq for p in group.pages), (), (), None, decision, tuple(findings))
 
@@ -168,6 +168,13 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             elif not comparison.equal:
                 _add(reasons, Reason.MISMATCH)
                 details.append(f"{comparison.field.value}: form {comparison.form_value} ≠ certificate {comparison.cert_value}")
+            elif comparison.confidence < min_confidence:
+                # Equal, but less firmly than this site's threshold asks for.
+                _add(reasons, Reason.LOW_CONFIDENCE)
+                details.append(
+                    f"{comparison.field.value}: form {comparison.form_value} = certificate {comparison.cert_value} "
+                    f"({comparison.method}): confidence {comparison.confidence:.0f}, below {min_confidence:g}"
+                )
         issue_field = value(Document.CERTIFICATE, FieldName.ISSUE_DATE)
         readings = [date.fromisoformat(v) for v in issue_field.readings] if issue_field else []
         if not readings:
@@ -205,7 +212,7 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
         status = Status.NEEDS_REVIEW
     else:
         status = Status.AUTO_APPROVED
-    decision = Decision(status, tuple(_ordered(reasons)), tuple(details), POLICY_VERSION)
+    decision = Decision(status, tuple(_ordered(reasons)), tuple(details), policy_version(min_confidence))
     return ApplicationResult(
         seq=group.seq,
         application_id=application_id,

@@ -180,6 +180,9 @@ class FieldComparison:
     # Neither equal nor shown to differ: the readings could not settle it (a
     # reviewer looks; LOW_CONFIDENCE rather than MISMATCH).
     unsure: bool = False
+    # How strongly an equal comparison is established, 0–100 (matching.compare):
+    # the decision's confidence threshold applies to it.
+    confidence: float = 100.0
 
 
 @dataclass(frozen=True)

@@ -158,13 +158,16 @@ def format_evaluation(result: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def run(folder: Path, workers: int, keep_home: str | None = None) -> int:
+def run(folder: Path, workers: int, keep_home: str | None = None, min_confidence: float = 40.0) -> int:
     if not (folder / "truth.json").is_file():
         print(f"gbiz-review: {folder}: no truth.json (make a set with `gbiz-review samples generate`)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="gbiz-evaluate-") as scratch:
         home = Path(keep_home) if keep_home else Path(scratch)
-        settings = Settings(home=home.resolve(), database_url=f"sqlite:///{home.resolve() / 'gbiz-review.db'}", workers=workers)
+        settings = Settings(
+            home=home.resolve(), database_url=f"sqlite:///{home.resolve() / 'gbiz-review.db'}", workers=workers,
+            min_confidence=min_confidence,
+        )
         result = evaluate_folder(folder, settings)
     print(format_evaluation(result))
     return 1 if result.false_approvals else 0

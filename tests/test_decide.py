@@ -235,6 +235,44 @@ def test_an_id_read_only_by_ocr_is_confirmed_by_a_person():
     assert confirmed.decision.status is Status.AUTO_APPROVED
 
 
+def test_the_confidence_threshold_applies_to_each_comparison():
+    """An equal comparison carries how firmly it is established: 100 when the
+    leading readings of both documents agree, 90 through a minority reading.
+    The configured threshold holds what falls below it, and each decision
+    records the threshold it was made under."""
+    fields = tuple(
+        replace(f, value="高槁 一郎", alternatives=("高橋 一郎",)) if f.name is FieldName.NAME else f for f in form().fields
+    )
+    misread_first = replace(form(), fields=fields)
+    (usual,) = decide_pages(misread_first, certificate(issue_confidence=100.0))
+    assert usual.decision.status is Status.AUTO_APPROVED, usual.decision.details
+    name = next(c for c in usual.comparisons if c.field is FieldName.NAME)
+    assert name.equal and name.confidence == 90.0
+    assert usual.decision.policy_version.endswith("; min confidence 40")
+
+    (strict,) = decide_pages(misread_first, certificate(issue_confidence=100.0), min_confidence=95.0)
+    assert strict.decision.status is Status.NEEDS_REVIEW
+    assert strict.decision.reasons == (Reason.LOW_CONFIDENCE,)
+    assert any(d.startswith("name: form") and d.endswith("confidence 90, below 95") for d in strict.decision.details)
+    assert strict.decision.policy_version.endswith("; min confidence 95")
+
+    # Leading readings that agree pass any threshold.
+    (firm,) = decide_pages(form(), certificate(issue_confidence=100.0), min_confidence=100.0)
+    assert firm.decision.status is Status.AUTO_APPROVED, firm.decision.details
+
+
+@pytest.mark.parametrize("text", ["20", "101", "high"])
+def test_a_threshold_that_would_trust_doubtful_readings_is_refused(monkeypatch, tmp_path, text):
+    from pipeline.config import resolve_settings
+    from pipeline.errors import UsageError
+
+    monkeypatch.setenv("GBIZ_REVIEW_MIN_CONFIDENCE", text)
+    with pytest.raises(UsageError, match="GBIZ_REVIEW_MIN_CONFIDENCE"):
+        resolve_settings(tmp_path)
+    monkeypatch.setenv("GBIZ_REVIEW_MIN_CONFIDENCE", "95")
+    assert resolve_settings(tmp_path).min_confidence == 95.0
+
+
 def test_a_form_whose_print_names_another_application_than_its_code_is_held():
     conflict = replace(
         form(), application_id_source="qr-conflict",
