@@ -639,15 +639,34 @@ def create_app(settings: Settings) -> FastAPI:
         who = actor(request, session, "rescan")
         rows = []
         for app_row in store.rescans(session):
-            problems = []
+            # The decision's own list: besides each page's stored problems it
+            # holds what only the application shows (a greyscale form stored as
+            # colour), each as "page N: …".
+            sent_back = [d for d in store.decisions_of(session, app_row.id) if d.status == "rescan"]
+            decided = json.loads(sent_back[-1].details) if sent_back else []
+            pages = []
             for seq in json.loads(app_row.page_seqs):
                 page = store.page(session, app_row.batch_id, seq)
-                if page is not None:
-                    problems.extend(f"{page.source_name}: {p}" for p in json.loads(page.quality_problems))
-            rows.append((app_row, problems))
+                if page is None:
+                    continue
+                prefix = f"page {seq + 1}: "
+                problems = list(json.loads(page.quality_problems))
+                problems += [d.removeprefix(prefix) for d in decided if d.startswith(prefix) and d.removeprefix(prefix) not in problems]
+                if problems:
+                    pages.append((page, _measured(page), problems))
+            rows.append((app_row, pages))
         return render(request, who, "rescan.html", rows=rows)
 
     return app
+
+
+def _measured(page: storage.PageRow) -> str:
+    """A stored page's scanning figures, as the scanning rules judge them."""
+    in_file = "no dpi in the file" if page.dpi_x is None else f"{min(page.dpi_x, page.dpi_y or page.dpi_x):g} dpi in the file"
+    return (
+        f"{page.width_px}×{page.height_px} px, about {page.effective_dpi:.0f} dpi by pixel size, {in_file}; "
+        f"{page.mode}, {page.channels} channel(s) × {page.bits_per_channel} bit, {page.distinct_levels} levels"
+    )
 
 
 def _tokyo(moment: datetime) -> datetime:

@@ -271,3 +271,21 @@ def test_the_queue_filters_and_counts_what_the_database_holds(clients, ui_home):
     assert ids(client.get("/queue", params={"received_from": "2026-11-21"}).text) == set()
     # Oldest first: received, then scan order within the batch.
     assert re.findall(r"GB\d{12}", page.split('id="pending"')[0].split("<tbody>")[1]) == [i.application_id for i in items if not i.pending]
+
+
+def test_the_rescan_list_shows_each_page_measured_figures(clients, ui_home):
+    """An operator sees why each page must be scanned again, with the figures
+    the scanning rules measured (pixel size, dpi, mode, levels)."""
+    with storage.session_for(ui_home.database_url) as session:
+        (rescan,) = [a for a in storage.applications_in_order(session) if a.status == "rescan"]
+        pages = [store.page(session, rescan.batch_id, seq) for seq in json.loads(rescan.page_seqs)]
+    bad = [p for p in pages if json.loads(p.quality_problems)]
+    assert bad
+    client, _csrf = clients["operator"]
+    html = client.get("/rescan", headers={"accept-language": "en"}).text
+    for page in bad:
+        assert page.source_name in html
+        assert f"{page.width_px}×{page.height_px} px" in html
+        assert f"{page.distinct_levels} levels" in html
+        for problem in json.loads(page.quality_problems):
+            assert problem.replace("'", "&#39;") in html
