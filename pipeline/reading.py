@@ -322,7 +322,7 @@ def _read_form(
         FieldName.CORPORATE_NUMBER: lambda value: glyphs.clearly_shows(number_line, str(value)),
         # The date as the digit template read it, or shown cell by cell.
         FieldName.BIRTH_DATE: lambda value: value == template or glyphs.clearly_shows(date_line, glyph_fields.western(value)),
-    })
+    }, own_variants={FieldName.CORPORATE_NUMBER: FORM_NUMBER_VARIANTS})
     number = _number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq)
     birth = _with_template(_date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None), template)
     if FieldName.CORPORATE_NUMBER in confirmed:
@@ -443,11 +443,13 @@ def _fit_rules(found: list[int], nominal: list[int], tolerance: int) -> list[int
 
 @dataclass(frozen=True)
 class _Variant:
-    """One way of reading every field zone of a page: crop kind and model."""
+    """One way of reading every field zone of a page: crop kind, model and,
+    for a line of digits only, the characters Tesseract may answer with."""
 
     label: str
     crop: str  # "binary" | "grey"
     lang: str
+    whitelist: str | None = None
 
 
 # Measured on generated sets (names): the form reads best from the grey crop
@@ -473,6 +475,18 @@ CERTIFICATE_VARIANTS = (
 # wrong (both models misread the same binary crop alike), in 127 ms.
 CERTIFICATE_NUMBER_VARIANTS = (
     CERTIFICATE_VARIANTS[1], CERTIFICATE_VARIANTS[2], CERTIFICATE_VARIANTS[0], CERTIFICATE_VARIANTS[3],
+)
+# The form's 法人番号 cell holds 13 half-width digits and nothing else: it is
+# read first by the Latin model limited to digits. Measured on 420 forms of two
+# generated sets (a single reading each, parsed as 13 digits with a valid check
+# digit): grey/eng-digits right on 418, none wrong, 14 ms; binary/eng-digits
+# 412, none wrong; the Japanese model (binary/jpn, the cheapest before) 349
+# with 31 wrong (0 and 9 both pass the check digit), 18 ms; the Japanese model
+# ignores a digit whitelist.
+FORM_NUMBER_VARIANTS = (
+    _Variant("grey/eng-digits", "grey", "eng", tesseract.DIGITS),
+    _Variant("binary/eng-digits", "binary", "eng", tesseract.DIGITS),
+    *FORM_VARIANTS,
 )
 
 Readings = dict[FieldName, list[tesseract.OcrResult]]
@@ -511,7 +525,7 @@ def _read_variants(
     confirmers = {name: check for name, check in (confirmers or {}).items() if name not in thorough}
     single = [name for name in boxes if name in confirmers]
     # One model, not two.
-    cheap = {name: min(order[name][:first], key=lambda v: v.lang != "jpn") for name in single}
+    cheap = {name: min(order[name][:first], key=lambda v: "+" in v.lang) for name in single}
     _read_jobs(
         page, boxes, dpi,
         [(cheap[name], name) for name in single]
@@ -549,15 +563,16 @@ def _read_jobs(
 ) -> None:
     """Variants that share a model share one Tesseract call (the model load is
     most of a short read's cost on the command line)."""
-    by_lang: dict[str, list[tuple[_Variant, FieldName]]] = {}
+    by_model: dict[tuple[str, str | None], list[tuple[_Variant, FieldName]]] = {}
     for variant, name in jobs:
-        by_lang.setdefault(variant.lang, []).append((variant, name))
-    for lang, group in by_lang.items():
+        by_model.setdefault((variant.lang, variant.whitelist), []).append((variant, name))
+    for (lang, whitelist), group in by_model.items():
         crops = [
             (imaging.ocr_crop if variant.crop == "binary" else imaging.grey_crop)(page.grey, *boxes[name])
             for variant, name in group
         ]
-        for (variant, name), result in zip(group, tesseract.read_many(crops, dpi=dpi, lang=lang), strict=True):
+        read = tesseract.read_many(crops, dpi=dpi, lang=lang, whitelist=whitelist)
+        for (variant, name), result in zip(group, read, strict=True):
             results[(variant.label, name)] = result
 
 

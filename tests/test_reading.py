@@ -182,6 +182,33 @@ def test_the_issue_date_row_is_placed_from_the_birth_date_row():
     assert top < issue_centre - 12 and bottom > issue_centre + 12  # the whole line, not a slice of it
 
 
+def test_the_forms_corporate_number_is_read_as_digits_first(pages, monkeypatch):
+    """The 法人番号 cell holds digits only: its first reading is the Latin model
+    limited to digits, and where the glyphs show it, that one reading settles it."""
+    from ocr import tesseract
+
+    calls = []
+    read_many = tesseract.read_many
+
+    def recording(images, **settings):
+        calls.append((settings.get("lang"), settings.get("whitelist"), len(images)))
+        return read_many(images, **settings)
+
+    monkeypatch.setattr(tesseract, "read_many", recording)
+    folder, truth = pages
+    for app in truth["applications"]:
+        name = next(p for p in app["pages"] if any(q["file"] == p and q["kind"] == "form" for q in truth["pages"]))
+        (page,) = decode(name, (folder / name).read_bytes())
+        calls.clear()
+        analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+        number = next(f for f in analysis.fields if f.name is FieldName.CORPORATE_NUMBER)
+        assert number.value == app["form"]["corporate_number"]
+        digit_reads = [c for c in calls if c[1] == tesseract.DIGITS]
+        assert digit_reads and digit_reads[0][0] == "eng"
+        # Settled by one reading the glyphs showed: no other setting read it.
+        assert number.confidence == 100 and len(number.raw_text.split("|")) == 2, number.raw_text
+
+
 def test_a_certificate_number_the_template_confirms_takes_one_tesseract_reading(pages):
     folder, truth = pages
     settled = 0
