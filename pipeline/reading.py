@@ -335,6 +335,7 @@ def _read_form(
         _shown_first(birth, date_line, lambda value: glyph_fields.western(date.fromisoformat(value))),
     ]
 
+    fields.append(_id_field(seq, _id_bounds(frame, layout), qr_payload, printed_id, application_id, id_source))
     correction = _correction_marks(page, frame, rows, layout)
     findings.extend(correction)
     return PageAnalysis(
@@ -381,9 +382,29 @@ def _frame_from_table(page: imaging.Prepared, layout: dict) -> _Frame:
     return _Frame(page.px_per_mm, dx, dy)
 
 
-def _read_printed_id(page: imaging.Prepared, frame: _Frame, dpi: int, layout: dict) -> str | None:
+def _id_bounds(frame: _Frame, layout: dict) -> tuple[int, int, int, int]:
     zone = layout["application_id"]
-    crop = imaging.ocr_crop(page.grey, frame.x(zone["x0"]), frame.y(zone["y0"]), frame.x(zone["x1"]), frame.y(zone["y1"]))
+    return frame.x(zone["x0"]), frame.y(zone["y0"]), frame.x(zone["x1"]), frame.y(zone["y1"])
+
+
+def _id_field(
+    seq: int, bounds: tuple[int, int, int, int], qr_payload: str | None, printed_id: str | None,
+    application_id: str | None, source: str | None,
+) -> ExtractedField:
+    """The 申請書ID as an extracted field (the reviewer sees its printed crop):
+    settled from the QR code, or from OCR the printed digits confirmed; OCR
+    alone is not trusted on its own (39), and a print that names another ID
+    than the code leaves it unsure (0, the printed one as the alternative)."""
+    confidence = {"qr": 100.0, "ocr+glyphs": 100.0, "ocr": 39.0}.get(source or "", 0.0)
+    alternatives = (printed_id,) if source == "qr-conflict" and printed_id else ()
+    raw = f"QR code: {qr_payload or 'none'} | printed, by OCR: {printed_id or 'unread'}"
+    return ExtractedField(
+        Document.FORM, FieldName.APPLICATION_ID, raw, application_id, confidence, seq, _box(bounds), alternatives
+    )
+
+
+def _read_printed_id(page: imaging.Prepared, frame: _Frame, dpi: int, layout: dict) -> str | None:
+    crop = imaging.ocr_crop(page.grey, *_id_bounds(frame, layout))
     text = tesseract.read(crop, dpi=dpi, lang="eng", psm=7, whitelist="GB0123456789").text
     match = APPLICATION_ID.search(text.replace(" ", ""))
     return match.group(0) if match else None
@@ -400,9 +421,7 @@ def _printed_id_shown(page: imaging.Prepared, frame: _Frame, layout: dict, print
     """Whether the printed 申請書ID clearly shows what OCR read, digit by
     digit (glyphs.clearly_shows): a second, independent reader of an ID whose
     QR code could not be decoded."""
-    zone = layout["application_id"]
-    bounds = (frame.x(zone["x0"]), frame.y(zone["y0"]), frame.x(zone["x1"]), frame.y(zone["y1"]))
-    return glyphs.clearly_shows(_line_ink(page, bounds), printed_id, min_lead=ID_DIGIT_LEAD)
+    return glyphs.clearly_shows(_line_ink(page, _id_bounds(frame, layout)), printed_id, min_lead=ID_DIGIT_LEAD)
 
 
 def _form_rows(page: imaging.Prepared, frame: _Frame, layout: dict) -> tuple[dict[str, tuple[int, int]], int]:

@@ -275,6 +275,15 @@ def create_app(settings: Settings) -> FastAPI:
                     "crop": f"/applications/{pk}/fields/{row.id}.jpg" if row is not None and row.box_x is not None else None,
                 }
             rows.append({"name": name, "sides": sides, "comparison": comparisons.get(name)})
+        # The 申請書ID's printed crop, with how it was read (QR code, OCR).
+        id_row = by_key.get(("form", "application_id"))
+        printed_id = None
+        if id_row is not None:
+            printed_id = {
+                "field": id_row,
+                "crop": f"/applications/{pk}/fields/{id_row.id}.jpg" if id_row.box_x is not None else None,
+                "alternatives": [a for a in json.loads(id_row.alternatives) if a and a != id_row.value],
+            }
         issue = app_row.cert_issue_date
         today = datetime.now(TOKYO).date()
         issue_info = None
@@ -310,7 +319,7 @@ def create_app(settings: Settings) -> FastAPI:
             key=lambda entry: security.aware(entry[0]),
         )
         return render(
-            request, who, "application.html", app=app_row, batch=batch, rows=rows, issue=issue_info,
+            request, who, "application.html", app=app_row, batch=batch, rows=rows, issue=issue_info, printed_id=printed_id,
             reasons=[r for r in app_row.reasons.split(";") if r], decisions=decisions, proposals=proposals,
             history=[text for _at, text in history], open_proposal=open_proposal, prev_pk=prev_pk, next_pk=next_pk, pages=pages,
             seals={"form": form_page is not None, "certificate": cert_page is not None},

@@ -51,6 +51,9 @@ def test_every_page_is_classified_and_the_fields_are_read(pages):
                 assert analysis.application_id == app["application_id"]
                 # The printed ID, read as the cross-check, raised no conflict.
                 assert analysis.application_id_source == "qr", analysis.findings
+                (id_field,) = [f for f in analysis.fields if f.name is FieldName.APPLICATION_ID]
+                assert (id_field.value, id_field.confidence) == (app["application_id"], 100.0)
+                assert id_field.box is not None and id_field.raw_text.startswith(f"QR code: {app['application_id']}")
                 assert app["form"]["corporate_number"] in values[(Document.FORM, FieldName.CORPORATE_NUMBER)]
                 assert app["form"]["birth_date"] in values[(Document.FORM, FieldName.BIRTH_DATE)]
             if analysis.kind is PageKind.CERTIFICATE:
@@ -124,6 +127,8 @@ def test_a_form_whose_print_names_another_application_than_its_qr_code_is_a_conf
     assert analysis.application_id == "GB261231999990"
     assert analysis.application_id_source == "qr-conflict"
     assert f"QR code says GB261231999990 but the printed ID reads {app['application_id']}" in analysis.findings
+    (id_field,) = [f for f in analysis.fields if f.name is FieldName.APPLICATION_ID]
+    assert id_field.confidence == 0 and id_field.alternatives == (app["application_id"],)
 
 
 def test_an_original_certificate_is_not_a_copy(pages):

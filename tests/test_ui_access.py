@@ -289,3 +289,15 @@ def test_the_rescan_list_shows_each_page_measured_figures(clients, ui_home):
         assert f"{page.distinct_levels} levels" in html
         for problem in json.loads(page.quality_problems):
             assert problem.replace("'", "&#39;") in html
+
+
+def test_the_application_page_shows_the_printed_id_crop(clients, sample):
+    """The 申請書ID is an extracted field too: the reviewer sees its printed
+    crop and how it was read (QR code, OCR)."""
+    client, _csrf = clients["reviewer"]
+    html = client.get(f"/applications/{sample['pk']}", headers={"accept-language": "en"}).text
+    found = re.search(r'<dd id="printed-id"><img class="crop" src="(/applications/\d+/fields/\d+\.jpg)"', html)
+    assert found, html
+    assert "QR code: GB" in html
+    crop = client.get(found.group(1))
+    assert crop.status_code == 200 and crop.headers["content-type"] == "image/jpeg"
