@@ -28,7 +28,6 @@ FIELD_TRUTH = {
     "cert_birth_date": ("certificate", "birth_date"),
     "cert_issue_date": ("certificate", "issue_date"),
 }
-HOLD_ONLY = {"LOW_CONFIDENCE", "UNIDENTIFIED"}
 
 
 @dataclass

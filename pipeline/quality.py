@@ -34,8 +34,8 @@ PAPER_SHADES_SHARE = 0.9
 # A grey image stored as RGB has none. That alone proves nothing for a
 # black-and-white page, so it is judged with the page's kind in decide: a form
 # always carries its red seal (about 0.2 % of its pixels).
+# (The share below which a page looks grey: ScanQuality.looks_grey.)
 COLOURFUL_CHROMA = 40
-MIN_COLOURFUL_SHARE = 0.0002
 
 
 def effective_dpi(width_px: int, height_px: int) -> float:
