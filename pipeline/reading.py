@@ -405,7 +405,7 @@ def _id_field(
 
 def _read_printed_id(page: imaging.Prepared, frame: _Frame, dpi: int, layout: dict) -> str | None:
     crop = imaging.ocr_crop(page.grey, *_id_bounds(frame, layout))
-    text = tesseract.read(crop, dpi=dpi, lang="eng", psm=7, whitelist="GB0123456789").text
+    text = tesseract.read(crop, dpi=dpi, lang="eng", psm=7, whitelist="GB" + tesseract.DIGITS).text
     match = APPLICATION_ID.search(text.replace(" ", ""))
     return match.group(0) if match else None
 
@@ -418,9 +418,10 @@ ID_DIGIT_LEAD = 0.05
 
 
 def _printed_id_shown(page: imaging.Prepared, frame: _Frame, layout: dict, printed_id: str) -> bool:
-    """Whether the printed 申請書ID clearly shows what OCR read, digit by
-    digit (glyphs.clearly_shows): a second, independent reader of an ID whose
-    QR code could not be decoded."""
+    """Whether the printed 申請書ID clearly shows `printed_id`, digit by digit
+    (glyphs.clearly_shows): a second, independent reader of an ID whose QR
+    code could not be decoded, and the judge of a print that OCR reads as
+    another ID than the code's."""
     return glyphs.clearly_shows(_line_ink(page, _id_bounds(frame, layout)), printed_id, min_lead=ID_DIGIT_LEAD)
 
 
