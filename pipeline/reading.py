@@ -986,7 +986,11 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
     against the line digit by digit. A Tesseract reading the glyphs clearly
     show, and no other candidate, is settled: two independent readers agree.
     An issue date that would make the certificate EXPIRED (a reason to deny)
-    must be shown by the glyphs too, however its readings agreed."""
+    must be shown by the glyphs too, however its readings agreed; and so must
+    one the template did not read: the settings read the same crop, and agree
+    on the same misread digit (令和８年９月 read 8月 by both), while the issue
+    date has no other document to be checked against. Read later than printed,
+    an expired certificate would pass as current."""
     suffix = "生" if name is FieldName.BIRTH_DATE else ""
     read = _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible)
     item = _with_template(read, template)
@@ -994,9 +998,10 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
         expired_as_read = (
             name is FieldName.ISSUE_DATE and item.value and date.fromisoformat(item.value) < received - timedelta(days=89)
         )
-        if expired_as_read and not line.shows(date.fromisoformat(item.value), suffix):
+        by_settings_alone = name is FieldName.ISSUE_DATE and item.value and "template:" not in item.raw_text
+        if (expired_as_read or by_settings_alone) and not line.shows(date.fromisoformat(item.value), suffix):
             # Read alike by every setting, and still not what the line shows
-            # digit by digit (令和８年 read as 令和３年): unsure, not expired.
+            # digit by digit (令和８年 read as 令和３年): unsure.
             return replace(item, confidence=39.0, raw_text=f"{item.raw_text} | glyphs: not confirmed")
         return item
     if not item.readings:

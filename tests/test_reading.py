@@ -247,3 +247,41 @@ def test_the_template_settles_a_certificate_number_the_settings_disagree_on():
     # A template that agrees with no reading settles nothing, nor does none.
     assert _number_with_template(tied, "999903150889", confirmed=False) == tied
     assert _number_with_template(tied, None, confirmed=False) == tied
+
+
+class _LineShowing:
+    """A certificate date line whose glyphs show only the given dates."""
+
+    def __init__(self, *shown):
+        self.shown = set(shown)
+
+    def shows(self, day, suffix=""):
+        return day in self.shown
+
+
+def _agreeing_readings(text):
+    from ocr.tesseract import OcrResult, OcrWord
+
+    return [OcrResult((OcrWord(text, 96.0, 0, 0, 100, 20),)) for _setting in range(2)]
+
+
+@pytest.mark.parametrize(("shown", "confidence"), [((), 39.0), ((date(2026, 9, 13),), 100.0)])
+def test_an_issue_date_the_settings_agree_on_needs_an_independent_reader(shown, confidence):
+    """Two settings read the same crop and can misread the same digit alike
+    (令和８年８月 read as 9月 by both would make an expired certificate look
+    current): without the template, the glyphs must show the date."""
+    from pipeline import reading
+
+    name = FieldName.ISSUE_DATE
+    item = reading._certificate_date(
+        _LineShowing(*shown), None, name, {name: _agreeing_readings("令和8年9月13日")}, {name: (0, 0, 100, 20)}, 1,
+        (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
+    )
+    assert item.value == "2026-09-13"
+    assert item.confidence == confidence
+    # The template reading the same date is the independent reader.
+    confirmed = reading._certificate_date(
+        _LineShowing(), date(2026, 9, 13), name, {name: _agreeing_readings("令和8年9月13日")}, {name: (0, 0, 100, 20)}, 1,
+        (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
+    )
+    assert confirmed.confidence == 100.0
