@@ -321,7 +321,7 @@ def _read_form(
         # The 13 digits with a valid check digit, shown cell by cell by the glyphs.
         FieldName.CORPORATE_NUMBER: lambda value: glyphs.clearly_shows(number_line, str(value)),
         # The date as the digit template read it, or shown cell by cell.
-        FieldName.BIRTH_DATE: lambda value: value == template or glyphs.clearly_shows(date_line, glyph_fields.western(value)),
+        FieldName.BIRTH_DATE: lambda value: value == template or glyph_fields.shows_form_date(date_line, value),
     }, own_variants={FieldName.CORPORATE_NUMBER: FORM_NUMBER_VARIANTS})
     number = _number_field(Document.FORM, FieldName.CORPORATE_NUMBER, readings, boxes, seq)
     birth = _with_template(_date_field(Document.FORM, FieldName.BIRTH_DATE, readings, boxes, seq, None), template)
@@ -330,9 +330,9 @@ def _read_form(
     if FieldName.BIRTH_DATE in confirmed and birth.confidence < 100:
         birth = _confirmed_by_glyphs(birth)
     fields = [
-        _shown_first(number, number_line, str),
+        _shown_first(number, lambda value: glyphs.clearly_shows(number_line, value)),
         _name_field(Document.FORM, readings, boxes, seq, name_ink),
-        _shown_first(birth, date_line, lambda value: glyph_fields.western(date.fromisoformat(value))),
+        _shown_first(birth, lambda value: glyph_fields.shows_form_date(date_line, date.fromisoformat(value))),
     ]
 
     fields.append(_id_field(seq, _id_bounds(frame, layout), qr_payload, printed_id, application_id, id_source))
@@ -713,15 +713,15 @@ def _confirmed_by_glyphs(item: ExtractedField) -> ExtractedField:
     return replace(item, raw_text=f"{item.raw_text} | glyphs: {item.value}", confidence=100.0)
 
 
-def _shown_first(item: ExtractedField, ink: glyphs.PrintedLine, printed: Callable[[str], str]) -> ExtractedField:
-    """Of a field's disagreeing readings, the one the printed line clearly shows
+def _shown_first(item: ExtractedField, shows: Callable[[str], bool]) -> ExtractedField:
+    """Of a field's disagreeing readings, the one the printed line clearly `shows`
     (glyphs.clearly_shows, digit by digit) becomes its value: 0 and 9 are both
     valid in a 法人番号 (its check digit is modulo 9), and a form's narrow
     digits are misread alike by several settings. The confidence stays as the
     readings left it; the comparison with the certificate still uses them all."""
     if len(item.readings) < 2:
         return item
-    shown = [value for value in item.readings if glyphs.clearly_shows(ink, printed(value))]
+    shown = [value for value in item.readings if shows(value)]
     if len(shown) != 1 or shown[0] == item.value:
         return item
     others = tuple(value for value in item.readings if value != shown[0])

@@ -74,9 +74,12 @@ def test_of_disagreeing_number_readings_the_printed_one_leads():
     item = ExtractedField(
         Document.FORM, FieldName.CORPORATE_NUMBER, "", "7913301784179", 39.0, 0, None, ("7013301784179",)
     )
-    assert reading._shown_first(item, ink, str).value == "7013301784179"
+    def shows(value):
+        return glyphs.clearly_shows(ink, value)
+
+    assert reading._shown_first(item, shows).value == "7013301784179"
     settled = ExtractedField(Document.FORM, FieldName.CORPORATE_NUMBER, "", "7013301784179", 100.0, 0, None)
-    assert reading._shown_first(settled, ink, str) is settled
+    assert reading._shown_first(settled, shows) is settled
 
 
 @pytest.mark.parametrize("wide", [True, False])
@@ -262,6 +265,27 @@ def test_a_date_one_digit_shorter_is_not_agreed_over_the_forms_own_reading(face,
     own reading is shown as clearly, the certificate's date is not agreed."""
     ink = scanned(printed, face)
     assert verify_form_date((form_read,), (certificate,), ink) is None
+
+
+IPA_GOTHIC = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC, IPA_GOTHIC])
+@pytest.mark.parametrize(("printed", "narrow", "wide"), [
+    ("1964年10月22日", date(1964, 1, 22), date(1964, 10, 22)),  # seed 1921820, applications 46 and 141
+    ("1973年10月26日", date(1973, 1, 26), date(1973, 10, 26)),
+    ("1988年2月15日", date(1988, 2, 5), date(1988, 2, 15)),
+])
+def test_a_narrow_date_stretched_over_a_wider_print_is_not_shown(face, printed, narrow, wide):
+    """A narrow 1 stretched over a printed 10 still scores: 1964年1月22日 was
+    confirmed on a printed 1964年10月22日 (and the valid application held as a
+    MISMATCH). A date with a digit more that fits as well settles it."""
+    line = glyphs.PrintedLine(scanned(printed, face))
+    assert glyph_fields.shows_form_date(line, wide)
+    assert not glyph_fields.shows_form_date(line, narrow)
+    # The certificate's date is agreed over the form's narrow misreading.
+    compared = verify_form_date((narrow.isoformat(),), (wide.isoformat(),), scanned(printed, face))
+    assert compared is not None and compared.equal
 
 
 
