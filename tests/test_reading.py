@@ -252,6 +252,8 @@ def test_the_template_settles_a_certificate_number_the_settings_disagree_on():
 class _LineShowing:
     """A certificate date line whose glyphs show only the given dates."""
 
+    printed = None  # what the (patched) template reads
+
     def __init__(self, *shown):
         self.shown = set(shown)
 
@@ -265,13 +267,24 @@ def _agreeing_readings(text):
     return [OcrResult((OcrWord(text, 96.0, 0, 0, 100, 20),)) for _setting in range(2)]
 
 
-@pytest.mark.parametrize(("shown", "confidence"), [((), 39.0), ((date(2026, 9, 13),), 100.0)])
-def test_an_issue_date_the_settings_agree_on_needs_an_independent_reader(shown, confidence):
+@pytest.mark.parametrize(("shown", "weak_template", "confidence"), [
+    ((), None, 39.0),
+    ((date(2026, 9, 13),), None, 100.0),
+    # The template's reading agreeing, by less than a clear reading leads.
+    ((), date(2026, 9, 13), 100.0),
+    ((), date(2026, 8, 13), 39.0),
+])
+def test_an_issue_date_the_settings_agree_on_needs_an_independent_reader(monkeypatch, shown, weak_template, confidence):
     """Two settings read the same crop and can misread the same digit alike
     (令和８年８月 read as 9月 by both would make an expired certificate look
-    current): without the template, the glyphs must show the date."""
+    current): without a clear template reading, the glyphs must show the date,
+    or the template's reading agree with it."""
     from pipeline import reading
 
+    def template(ink, name, plausible, min_margin=reading.TEMPLATE_MIN_MARGIN):
+        return weak_template if min_margin < reading.TEMPLATE_MIN_MARGIN else None
+
+    monkeypatch.setattr(reading, "_template_date", template)
     name = FieldName.ISSUE_DATE
     item = reading._certificate_date(
         _LineShowing(*shown), None, name, {name: _agreeing_readings("令和8年9月13日")}, {name: (0, 0, 100, 20)}, 1,
