@@ -383,3 +383,17 @@ def test_a_latin_letter_read_in_a_name_is_never_its_character():
         recorded_line("form_kudou_naoki"), recorded_line("certificate_kudou_naoki"),
     )
     assert compared is not None and compared.equal and compared.form_value == "工藤 直樹"
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_a_name_the_model_reads_as_another_is_settled_by_its_glyphs(face):
+    """The fast model printed 竹 (or 牧) for 浜 on both documents (seed
+    2123022: one valid application held, one approved as 竹田 隆): the misread
+    table proposes 浜, and the printed glyphs settle it."""
+    from matching.glyph_names import verify_names
+
+    form_ink = scanned("浜田　隆", face, 29, seed=3)
+    cert_ink = scanned("代表取締役　浜田　隆", face, 29, seed=4)
+    compared = verify_names(("竹田 隆",), ("牧田 隆",), form_ink, cert_ink)
+    assert compared is not None and compared.equal, compared
+    assert compared.form_value == compared.cert_value == "浜田 隆"
