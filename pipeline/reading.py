@@ -1008,7 +1008,8 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
         )
         by_settings_alone = name is FieldName.ISSUE_DATE and item.value and "template:" not in item.raw_text
         if by_settings_alone and _template_date(line.printed, name, plausible, TEMPLATE_AGREEMENT_MARGIN) == date.fromisoformat(item.value):
-            item, by_settings_alone = replace(item, raw_text=f"{item.raw_text} | template, agreeing: {item.value}"), False
+            item = replace(item, raw_text=f"{item.raw_text} | template, agreeing: {item.value}")
+            by_settings_alone = False
         if (expired_as_read or by_settings_alone) and not line.shows(date.fromisoformat(item.value), suffix):
             # Read alike by every setting, and still not what the line shows
             # digit by digit (令和８年 read as 令和３年): unsure.
