@@ -20,7 +20,8 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from matching import glyph_fields
+from matching import glyph_fields, kana
+from matching.names import comparable_name
 from ocr import tesseract
 from pipeline import eras, glyphs, identifiers, imaging
 from pipeline.domain import (
@@ -301,12 +302,10 @@ def _read_form(
         id_source = "ocr+glyphs"
 
     rows, divider = _form_rows(page, frame, layout)
-    boxes = {}
-    for name in (FieldName.CORPORATE_NUMBER, FieldName.NAME, FieldName.BIRTH_DATE):
-        top, bottom = rows[name.value]
-        x0 = divider + frame.mm(1.5)
-        x1 = divider + frame.mm(layout["value_width_mm"])
-        boxes[name] = (x0, top + frame.mm(1.2), x1, bottom - frame.mm(1.2))
+    boxes = {
+        name: _value_box(rows[name.value], divider, frame, layout)
+        for name in (FieldName.CORPORATE_NUMBER, FieldName.NAME, FieldName.BIRTH_DATE)
+    }
     name_ink = _line_ink(page, boxes[FieldName.NAME])
     date_ink = _line_ink(page, boxes[FieldName.BIRTH_DATE])
     number_ink = _line_ink(page, boxes[FieldName.CORPORATE_NUMBER])
@@ -329,11 +328,17 @@ def _read_form(
         number = _confirmed_by_glyphs(number)
     if FieldName.BIRTH_DATE in confirmed and birth.confidence < 100:
         birth = _confirmed_by_glyphs(birth)
+    name, kana_field = _name_by_kana(
+        page, _value_box(rows["kana"], divider, frame, layout), dpi, seq,
+        _name_field(Document.FORM, readings, boxes, seq, name_ink), glyphs.line_layout(name_ink),
+    )
     fields = [
         _shown_first(number, lambda value: glyphs.clearly_shows(number_line, value)),
-        _name_field(Document.FORM, readings, boxes, seq, name_ink),
+        name,
         _shown_first(birth, lambda value: glyph_fields.shows_form_date(date_line, date.fromisoformat(value))),
     ]
+    if kana_field is not None:
+        fields.append(kana_field)
 
     fields.append(_id_field(seq, _id_bounds(frame, layout), qr_payload, printed_id, application_id, id_source))
     correction = _correction_marks(page, frame, rows, layout)
@@ -354,6 +359,53 @@ def _read_form(
         date_ink=date_ink,
         number_ink=number_ink,
     )
+
+
+def _value_box(row: tuple[int, int], divider: int, frame: _Frame, layout: dict) -> tuple[int, int, int, int]:
+    """A form row's value cell, inside its rules."""
+    top, bottom = row
+    x0 = divider + frame.mm(1.5)
+    return x0, top + frame.mm(1.2), divider + frame.mm(layout["value_width_mm"]), bottom - frame.mm(1.2)
+
+
+def _name_by_kana(
+    page: imaging.Prepared, box: tuple[int, int, int, int], dpi: int, seq: int, name: ExtractedField,
+    layout: glyphs.LineLayout | None,
+) -> tuple[ExtractedField, ExtractedField | None]:
+    """Where the form's name was read more than one way, the フリガナ row breaks
+    the tie: the reading whose kanji it spells best leads (kana.choose_by_kana).
+    The others stay alternatives; agreement with the certificate still settles
+    the comparison, as for any field. Returns the name and the kana field
+    (None when the name's readings agreed, so the row was not read).
+
+    Kana spell a name loosely (ヒロシ is 浩 by a nanori, and 浩二 or 広志 plainly),
+    so only readings with as many characters in each word as the printed line
+    shows are weighed, where some reading has them."""
+    if len({comparable_name(reading) for reading in name.readings}) < 2:
+        return name, None
+    counts = _chars_per_word(layout) if layout is not None and len(layout.groups) == 2 else None
+    candidates = [r for r in name.readings if tuple(len(word) for word in r.split(" ")) == counts] or list(name.readings)
+    kana_field, chosen = None, None
+    for variant in KANA_VARIANTS:
+        crop = (imaging.ocr_crop if variant.crop == "binary" else imaging.grey_crop)(page.grey, *box)
+        result = tesseract.read(crop, dpi=dpi, lang=variant.lang)
+        spelled = " ".join(result.text.split())
+        chosen = kana.choose_by_kana(candidates, spelled)
+        if kana_field is None or chosen is not None:
+            kana_field = ExtractedField(
+                Document.FORM, FieldName.KANA, result.text, spelled if kana.fold(spelled) else None,
+                result.confidence, seq, _box(box),
+            )
+        if chosen is not None:
+            break
+    if chosen is None:
+        return name, kana_field
+    return replace(
+        name,
+        raw_text=f"{name.raw_text} | フリガナ {kana_field.value} spells {chosen}",
+        value=chosen,
+        alternatives=tuple(reading for reading in name.readings if reading != chosen),
+    ), kana_field
 
 
 def _harder_qr(page: imaging.Prepared, frame: _Frame) -> str | None:
@@ -514,6 +566,12 @@ Readings = dict[FieldName, list[tesseract.OcrResult]]
 
 # Variants read first; the others only for a field whose first readings disagree.
 FIRST_VARIANTS = 2
+# The フリガナ row, read only where the name's readings disagree: the second
+# setting only when the first decides nothing. Measured on 40 generated forms,
+# the kana spelled right (voicing and small kana folded): binary Japanese+jpn
+# 36, binary jpn 33, grey jpn 27; most misreads repeat a kana at a word break
+# (サワ タダ タ ミホ), which kana.fit_cost allows for.
+KANA_VARIANTS = (_Variant("binary/Japanese+jpn", "binary", "Japanese+jpn"), _Variant("binary/jpn", "binary", "jpn"))
 # Fields a second look reads with every variant (analyse_page's `thorough`).
 _THOROUGH_FIELDS: ContextVar[frozenset[FieldName]] = ContextVar("thorough_fields", default=frozenset())
 
@@ -806,6 +864,13 @@ def _name_field(document, readings, boxes, seq, ink=None) -> ExtractedField:  # 
     return _combine(document, FieldName.NAME, readings[FieldName.NAME], parse_split, boxes[FieldName.NAME], seq)
 
 
+def _chars_per_word(layout: glyphs.LineLayout) -> tuple[int, ...]:
+    """How many characters each printed word holds, by the ink: printed
+    Japanese sits on a square grid, a word of n characters about n line
+    heights wide."""
+    return tuple(max(1, round((x1 - x0) / max(1, layout.height))) for x0, x1 in layout.groups)
+
+
 def split_by_ink(name: str, layout: glyphs.LineLayout | None, document: Document) -> str:
     """The family/given boundary taken from the printed line itself. Tesseract's
     word boxes often run across the full-width space (浜田's box reaching into
@@ -816,7 +881,7 @@ def split_by_ink(name: str, layout: glyphs.LineLayout | None, document: Document
     there. Otherwise the reading's own split stands."""
     if layout is None or len(layout.groups) < 2 or not name:
         return name
-    counts = [max(1, round((x1 - x0) / max(1, layout.height))) for x0, x1 in layout.groups[-2:]]
+    counts = _chars_per_word(layout)[-2:]
     chars = name.replace(" ", "")
     if document is Document.FORM and len(layout.groups) != 2:
         return name

@@ -274,6 +274,12 @@ def create_app(settings: Settings) -> FastAPI:
                     "alternatives": [a for a in json.loads(row.alternatives) if a and a != row.value] if row else [],
                     "crop": f"/applications/{pk}/fields/{row.id}.jpg" if row is not None and row.box_x is not None else None,
                 }
+            if name == "name" and (kana_row := by_key.get(("form", "kana"))) is not None:
+                # The フリガナ, read where the name's readings disagreed: what broke the tie.
+                sides["form"]["kana"] = {
+                    "field": kana_row,
+                    "crop": f"/applications/{pk}/fields/{kana_row.id}.jpg" if kana_row.box_x is not None else None,
+                }
             rows.append({"name": name, "sides": sides, "comparison": comparisons.get(name)})
         # The 申請書ID's printed crop, with how it was read (QR code, OCR).
         id_row = by_key.get(("form", "application_id"))

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 SYSTEM_PACKAGES=(
   tesseract-ocr tesseract-ocr-jpn tesseract-ocr-script-jpan  # OCR with the Japanese models
   poppler-utils                                              # PDF pages (pdf2image, pdfimages)
+  kanjidic                                                   # kanji readings: the フリガナ tie-breaker (matching/kana.py)
   sane-utils libsane-dev                                     # scanners, and headers for python-sane
   fonts-ipafont-gothic fonts-ipafont-mincho fonts-ipaexfont-gothic fonts-ipaexfont-mincho
   fonts-noto-cjk                                             # the sample generator's faces

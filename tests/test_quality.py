@@ -151,3 +151,26 @@ def test_a_quiet_scan_of_a_nearly_empty_page_is_not_taken_for_a_palette():
     small = sixteen_colour(Image.fromarray(page).resize((827, 1170), Image.BILINEAR))
     upscaled = quality_of(encode(small.resize((1654, 2339), Image.BILINEAR), dpi=(200, 200)))
     assert any("levels" in p for p in upscaled.problems), upscaled
+
+
+def test_every_png_decodes_to_pillows_pixels(colour_page):
+    """An 8-bit RGB PNG takes libspng, the rest OpenCV or Pillow: every way
+    gives the pixels Pillow's convert("RGB") gives."""
+    import io
+
+    from pipeline import loading
+
+    rgb = np.asarray(colour_page.convert("RGB"))
+    variants = {
+        "RGB": colour_page.convert("RGB"),
+        "P": colour_page.convert("RGB").quantize(64),
+        "L": colour_page.convert("L"),
+        "RGBA": colour_page.convert("RGBA"),
+    }
+    for mode, image in variants.items():
+        data = encode(image, dpi=(200, 200))
+        assert loading._is_plain_rgb_png(data) == (mode == "RGB")
+        (page,) = decode(f"{mode}.png", data)
+        expected = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        assert page.rgb.dtype == np.uint8 and np.array_equal(page.rgb, expected), mode
+    assert np.array_equal(decode("rgb.png", encode(variants["RGB"], dpi=(200, 200)))[0].rgb, rgb)

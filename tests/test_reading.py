@@ -298,3 +298,49 @@ def test_an_issue_date_the_settings_agree_on_needs_an_independent_reader(monkeyp
         (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
     )
     assert confirmed.confidence == 100.0
+
+
+def _form_pages(folder, truth):
+    for app in truth["applications"]:
+        name = next(p for p in app["pages"] if any(q["file"] == p and q["kind"] == "form" for q in truth["pages"]))
+        (page,) = decode(name, (folder / name).read_bytes())
+        yield app, page
+
+
+def test_the_kana_row_breaks_a_tie_between_readings_of_the_forms_name(pages, monkeypatch):
+    """Where the readings of the form's name disagree, the フリガナ row is read
+    (real Tesseract on the generated row) and the reading it spells leads."""
+    from pipeline import reading
+    from pipeline.domain import ExtractedField
+
+    name_field = reading._name_field
+
+    def misread_first(document, readings, boxes, seq, ink=None):
+        found = name_field(document, readings, boxes, seq, ink)
+        family, given = found.value.split(" ")
+        # A look-alike misread leads (宮木 for 宮本 is the real case): here the
+        # family name as 宮木, which no form of these has.
+        return ExtractedField(
+            found.document, found.name, found.raw_text, f"宮木 {given}", 39.0, found.page_seq, found.box, (found.value,),
+        )
+
+    monkeypatch.setattr(reading, "_name_field", misread_first)
+    folder, truth = pages
+    for app, page in _form_pages(folder, truth):
+        analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+        by_name = {f.name: f for f in analysis.fields}
+        truth_name = app["form"]["name"].replace("\u3000", " ")
+        assert by_name[FieldName.NAME].value == truth_name, by_name[FieldName.KANA]
+        assert by_name[FieldName.NAME].alternatives == (f"宮木 {truth_name.split(' ')[1]}",)
+        assert "フリガナ" in by_name[FieldName.NAME].raw_text
+        kana = by_name[FieldName.KANA]
+        assert kana.box is not None and kana.value and kana.document is Document.FORM
+
+
+def test_the_kana_row_is_not_read_when_the_names_readings_agree(pages):
+    folder, truth = pages
+    for app, page in _form_pages(folder, truth):
+        analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+        name = next(f for f in analysis.fields if f.name is FieldName.NAME)
+        assert name.value == app["form"]["name"].replace("\u3000", " ") and not name.alternatives
+        assert FieldName.KANA not in {f.name for f in analysis.fields}

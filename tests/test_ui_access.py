@@ -301,3 +301,22 @@ def test_the_application_page_shows_the_printed_id_crop(clients, sample):
     assert "QR code: GB" in html
     crop = client.get(found.group(1))
     assert crop.status_code == 200 and crop.headers["content-type"] == "image/jpeg"
+
+
+def test_the_application_page_shows_the_kana_that_broke_a_name_tie(clients, sample, ui_home):
+    """Where the form's name was read more than one way, the reading stage reads
+    the フリガナ row and stores it as a field: the reviewer sees its crop and
+    text beside the form's name."""
+    with storage.session_for(ui_home.database_url) as session:
+        name = next(f for f in store.fields_of(session, int(sample["pk"])) if (f.document, f.name) == ("form", "name"))
+        session.add(storage.FieldRow(
+            application_pk=name.application_pk, document="form", name="kana", raw_text="ミヤモト クニヒコ",
+            value="ミヤモト クニヒコ", confidence=91.0, page_seq=name.page_seq,
+            box_x=name.box_x, box_y=name.box_y + name.box_height, box_width=name.box_width, box_height=name.box_height,
+        ))
+        session.commit()
+    client, _csrf = clients["reviewer"]
+    html = client.get(f"/applications/{sample['pk']}", headers={"accept-language": "ja"}).text
+    found = re.search(r'id="kana-form">フリガナ:\s*<img class="crop" src="(/applications/\d+/fields/\d+\.jpg)"[^>]*>\s*ミヤモト クニヒコ', html)
+    assert found, html
+    assert client.get(found.group(1)).headers["content-type"] == "image/jpeg"
