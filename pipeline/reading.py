@@ -1088,14 +1088,25 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
     confirmed = sorted((mean, value) for value, (shown, mean) in fits.items() if shown)
     # One candidate shown, or one fitting clearly better than any other shown.
     if not confirmed or (len(confirmed) > 1 and confirmed[-1][0] - confirmed[-2][0] < DATE_FIT_LEAD):
-        return item
+        return _unsure_issue_date(item)
     value = confirmed[-1][1]
     if value not in read.readings:
-        return item
+        return _unsure_issue_date(item)
     return replace(
         item, raw_text=f"{item.raw_text} | glyphs: {value}", value=value, confidence=100.0,
         alternatives=tuple(r for r in item.readings if r != value),
     )
+
+
+def _unsure_issue_date(item: ExtractedField) -> ExtractedField:
+    """An issue date that neither the template nor the glyphs confirmed: one
+    Tesseract reading alone (the others unparsed) is not enough, whatever its
+    own confidence. On a photocopy of seed 2325224, 令和８年９月３０日 parsed
+    once, as 8月, at confidence 58; an expired certificate read later than
+    printed would pass as current."""
+    if item.name is not FieldName.ISSUE_DATE or item.confidence <= 39.0:
+        return item
+    return replace(item, confidence=39.0, raw_text=f"{item.raw_text} | glyphs: not confirmed")
 
 
 def _guessed_date(item, line, name, results, plausible, suffix) -> ExtractedField:  # type: ignore[no-untyped-def]

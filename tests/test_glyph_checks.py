@@ -397,3 +397,19 @@ def test_a_name_the_model_reads_as_another_is_settled_by_its_glyphs(face):
     compared = verify_names(("竹田 隆",), ("牧田 隆",), form_ink, cert_ink)
     assert compared is not None and compared.equal, compared
     assert compared.form_value == compared.cert_value == "浜田 隆"
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC, IPA_GOTHIC])
+@pytest.mark.parametrize("wide", [True, False])
+@pytest.mark.parametrize(("printed", "narrower", "suffix"), [
+    (date(1969, 11, 19), date(1929, 11, 19), "生"),  # seed 2325224, application 288: 昭和４４年 read 昭和４年
+    (date(2026, 10, 18), date(2026, 1, 18), ""),
+    (date(2026, 10, 18), date(2026, 10, 8), ""),
+])
+def test_a_padded_certificate_date_is_not_shown_over_a_digit_where_its_padding_is(face, wide, printed, narrower, suffix):
+    """A certificate pads a single digit with a full-width space (昭和　４年).
+    The padding must be paper: 昭和　４年 was clearly shown on a printed
+    昭和４４年, the space's ink going to the neighbouring cells."""
+    line = glyph_fields.DateLine(scanned(eras.format_era_date(printed, fullwidth=wide) + suffix, face))
+    assert line.shows(printed, suffix)
+    assert not line.shows(narrower, suffix)

@@ -260,6 +260,9 @@ class _LineShowing:
     def shows(self, day, suffix=""):
         return day in self.shown
 
+    def fits(self, day, suffix=""):
+        return [(day in self.shown, 0.95 if day in self.shown else 0.5), (False, 0.5)]
+
 
 def _agreeing_readings(text):
     from ocr.tesseract import OcrResult, OcrWord
@@ -298,6 +301,24 @@ def test_an_issue_date_the_settings_agree_on_needs_an_independent_reader(monkeyp
         (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
     )
     assert confirmed.confidence == 100.0
+
+
+@pytest.mark.parametrize(("shown", "confidence"), [((), 39.0), ((date(2026, 8, 30),), 100.0)])
+def test_an_issue_date_read_once_needs_an_independent_reader_too(monkeypatch, shown, confidence):
+    """One setting parsed the date, the other read garbage: a single reading is
+    no more trusted than two agreeing ones, whatever Tesseract's confidence
+    (a photocopy's 令和８年９月３０日 parsed once, as 8月, at 58)."""
+    from ocr.tesseract import OcrResult, OcrWord
+    from pipeline import reading
+
+    monkeypatch.setattr(reading, "_template_date", lambda *args, **kwargs: None)
+    name = FieldName.ISSUE_DATE
+    readings = [OcrResult((OcrWord("令和8年8月30日", 58.0, 0, 0, 100, 20),)), OcrResult((OcrWord("信条8年9月30日EE", 41.0, 0, 0, 100, 20),))]
+    item = reading._certificate_date(
+        _LineShowing(*shown), None, name, {name: readings}, {name: (0, 0, 100, 20)}, 1,
+        (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
+    )
+    assert (item.value, item.confidence) == ("2026-08-30", confidence)
 
 
 def _form_pages(folder, truth):
