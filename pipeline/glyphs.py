@@ -546,6 +546,35 @@ def check_line(ink: np.ndarray | PrintedLine, text: str) -> list[tuple[float, fl
     paper is preferred to a better-scoring one that does not: the faces'
     half-width digits differ in width, and so do where they put a space."""
     line = _line(ink)
+    placed = _placed(line, text)
+    if placed is None:
+        return None
+    face, kept, inked = placed
+    chars = [ch for ch in text if not ch.isspace()]
+    out = [(0.0, -1.0)] * inked
+    for ch, (a, b) in zip(chars, kept, strict=True):
+        reach = max(1, int(0.15 * (b - a)))
+        targets = [line.target(a + shift, b + shift) for shift in range(-reach, reach + 1)]
+        score = max(_face_score(t, ch, face) for t in targets)
+        digits = _FULLWIDTH_DIGITS if ch in _FULLWIDTH_DIGITS else _HALFWIDTH_DIGITS
+        other = -1.0
+        if ch in digits:
+            other = max(_face_score(t, d, face) for t in targets for d in digits if d != ch)
+        out.append((score, other))
+    return out
+
+
+def inked_spaces(ink: np.ndarray | PrintedLine, text: str) -> int:
+    """How many spaces of `text` fall on ink when it is placed on the line as
+    check_line places it (0 when the line has no ink)."""
+    placed = _placed(_line(ink), text)
+    return placed[2] if placed is not None else 0
+
+
+def _placed(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[tuple[int, int]], int] | None:
+    """check_line's placing of `text`: the face, the cells of its non-space
+    characters, and how many of its spaces hold ink. A face that puts every
+    space on paper is preferred to a better-scoring one that does not."""
     layout = line.layout
     if layout is None:
         return None
@@ -567,20 +596,7 @@ def check_line(ink: np.ndarray | PrintedLine, text: str) -> list[tuple[float, fl
         )
         if best is None or (-inked, mean) > best[0]:
             best = ((-inked, mean), face, kept, inked)
-    if best is None:
-        return None
-    _rank, face, kept, inked = best
-    out = [(0.0, -1.0)] * inked
-    for ch, (a, b) in zip(chars, kept, strict=True):
-        reach = max(1, int(0.15 * (b - a)))
-        targets = [line.target(a + shift, b + shift) for shift in range(-reach, reach + 1)]
-        score = max(_face_score(t, ch, face) for t in targets)
-        digits = _FULLWIDTH_DIGITS if ch in _FULLWIDTH_DIGITS else _HALFWIDTH_DIGITS
-        other = -1.0
-        if ch in digits:
-            other = max(_face_score(t, d, face) for t in targets for d in digits if d != ch)
-        out.append((score, other))
-    return out
+    return None if best is None else (best[1], best[2], best[3])
 
 
 def _blob_cells(band: np.ndarray, cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
