@@ -542,9 +542,8 @@ def check_line(ink: np.ndarray | PrintedLine, text: str) -> list[tuple[float, fl
     empty on the line: each inked one scores 0. Otherwise the ink there went
     to the neighbouring cells, and 昭和　４年 was clearly shown on a printed
     昭和４４年 (seed 2325224: a valid application held as MISMATCH). Only a
-    space's middle third is looked at, and a face that places every space on
-    paper is preferred to a better-scoring one that does not: the faces'
-    half-width digits differ in width, and so do where they put a space."""
+    space's middle third is looked at, and only a space no face puts on paper
+    counts (_placed)."""
     line = _line(ink)
     placed = _placed(line, text)
     if placed is None:
@@ -572,9 +571,12 @@ def inked_spaces(ink: np.ndarray | PrintedLine, text: str) -> int:
 
 
 def _placed(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[tuple[int, int]], int] | None:
-    """check_line's placing of `text`: the face, the cells of its non-space
-    characters, and how many of its spaces hold ink. A face that puts every
-    space on paper is preferred to a better-scoring one that does not."""
+    """check_line's placing of `text`: the face whose characters fit best,
+    the cells of its non-space characters, and how many of its spaces hold ink
+    in every face. Only where no face puts a space on paper is it counted as
+    inked: the faces' half-width digits differ in width, and so does where a
+    space falls (on seed 2426325 the best-fitting face put a right date's
+    padding on ink, and another face on paper)."""
     layout = line.layout
     if layout is None:
         return None
@@ -582,7 +584,7 @@ def _placed(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[
     band, profile = line.band, line.profile
     chars = [ch for ch in text if not ch.isspace()]
     empty_below = EMPTY_CELL_MASS * float(band.sum()) / max(1, len(text))
-    best: tuple[tuple[int, float], ImageFont.FreeTypeFont, list[tuple[int, int]], int] | None = None
+    best: tuple[float, ImageFont.FreeTypeFont, list[tuple[int, int]], int] | None = None
     for face in faces():
         bounds = _cell_bounds(face, text, x0, x1)
         if bounds is None:
@@ -594,8 +596,11 @@ def _placed(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[
             float(band[:, a + (b - a) // 3 : max(a + (b - a) // 3 + 1, b - (b - a) // 3)].sum()) >= empty_below
             for ch, (a, b) in zip(text, snapped, strict=True) if ch.isspace()
         )
-        if best is None or (-inked, mean) > best[0]:
-            best = ((-inked, mean), face, kept, inked)
+        fewest = inked if best is None else min(best[3], inked)
+        if best is None or mean > best[0]:
+            best = (mean, face, kept, fewest)
+        else:
+            best = (best[0], best[1], best[2], fewest)
     return None if best is None else (best[1], best[2], best[3])
 
 
