@@ -349,6 +349,8 @@ class PrintedLine:
         self.band = ink[self.layout.top : self.layout.bottom] if self.layout is not None else ink[:0]
         self.profile = self.band.sum(axis=0)
         self._targets: dict[tuple[int, int], _Target] = {}
+        # _placed's answer per text: check_line and inked_spaces ask alike.
+        self.placements: dict[str, tuple[ImageFont.FreeTypeFont, list[tuple[int, int]], int] | None] = {}
 
     def target(self, a: int, b: int) -> _Target:
         """The cell spanning columns a..b of the band (at least one column)."""
@@ -576,7 +578,13 @@ def _placed(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[
     in every face. Only where no face puts a space on paper is it counted as
     inked: the faces' half-width digits differ in width, and so does where a
     space falls (on seed 2426325 the best-fitting face put a right date's
-    padding on ink, and another face on paper)."""
+    padding on ink, and another face on paper). Worked out once per line."""
+    if text not in line.placements:
+        line.placements[text] = _place(line, text)
+    return line.placements[text]
+
+
+def _place(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[tuple[int, int]], int] | None:
     layout = line.layout
     if layout is None:
         return None
@@ -584,7 +592,7 @@ def _placed(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[
     band, profile = line.band, line.profile
     chars = [ch for ch in text if not ch.isspace()]
     empty_below = EMPTY_CELL_MASS * float(band.sum()) / max(1, len(text))
-    best: tuple[float, ImageFont.FreeTypeFont, list[tuple[int, int]], int] | None = None
+    tried: list[tuple[float, ImageFont.FreeTypeFont, list[tuple[int, int]], int]] = []
     for face in faces():
         bounds = _cell_bounds(face, text, x0, x1)
         if bounds is None:
@@ -592,16 +600,16 @@ def _placed(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[
         snapped = _snap(bounds, profile)
         kept = _blob_cells(band, [b for ch, b in zip(text, snapped, strict=True) if not ch.isspace()])
         mean = float(np.mean([_face_score(line.target(*b), ch, face) for ch, b in zip(chars, kept, strict=True)]))
+        # A space's middle third: a face's rounding may bring a neighbour's edge into the rest.
         inked = sum(
             float(band[:, a + (b - a) // 3 : max(a + (b - a) // 3 + 1, b - (b - a) // 3)].sum()) >= empty_below
             for ch, (a, b) in zip(text, snapped, strict=True) if ch.isspace()
         )
-        fewest = inked if best is None else min(best[3], inked)
-        if best is None or mean > best[0]:
-            best = (mean, face, kept, fewest)
-        else:
-            best = (best[0], best[1], best[2], fewest)
-    return None if best is None else (best[1], best[2], best[3])
+        tried.append((mean, face, kept, inked))
+    if not tried:
+        return None
+    _mean, face, kept, _inked = max(tried, key=lambda placing: placing[0])
+    return face, kept, min(placing[3] for placing in tried)
 
 
 def _blob_cells(band: np.ndarray, cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
