@@ -19,6 +19,7 @@ form's birth date as the hypothesis.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -133,6 +134,39 @@ def verify_certificate_date(
     return None
 
 
+CONTRADICTED_METHOD = (
+    "{method}; but the {document}'s printed digits show another date than {value} (its OCR settings agreed on a misread)"
+)
+
+
+def contradicted_by_glyphs(
+    comparison: FieldComparison, form_ink: np.ndarray | None, cert_ink: np.ndarray | None
+) -> FieldComparison:
+    """An equal birth date comparison, unless a document's printed line shows
+    another digit in some cell of the agreed date: then unsure. Two documents
+    agreeing is strong evidence, but a document's OCR settings read the same
+    crop and can agree on the same misread digit; where the dates differ by
+    exactly that digit, a mismatch looks like agreement (seed 2426325: a
+    certificate printing 平成11年 6月20日 in half-width digits read 30日 by
+    both settings, the form printing 1999年6月30日, a false approval; the
+    glyphs: ２ 0.86–0.87, ３ 0.67–0.70). A cell that is merely unclear is no
+    contradiction: the check asks for another digit that fits better."""
+    if not comparison.equal or comparison.cert_value is None:
+        return comparison
+    try:
+        day = date.fromisoformat(comparison.cert_value)
+    except ValueError:
+        return comparison
+    if cert_ink is not None and DateLine(cert_ink).contradicts(day, "生"):
+        document = "certificate"
+    elif form_ink is not None and glyphs.other_digit_shown(glyphs.check_line(form_ink, western(day))):
+        document = "form"
+    else:
+        return comparison
+    method = CONTRADICTED_METHOD.format(method=comparison.method, document=document, value=comparison.cert_value)
+    return replace(comparison, method=method, score=0.0, equal=False, unsure=True)
+
+
 # The form's date must fit the certificate's line this much better than a
 # different reading of the certificate's that the line also shows (as where
 # reading.py settles a certificate date between shown candidates).
@@ -152,7 +186,7 @@ class DateLine:
     def __init__(self, ink: np.ndarray) -> None:
         self.ink = ink
         self.printed = glyphs.PrintedLine(ink)
-        self._checked: dict[str, tuple[bool, float]] = {}
+        self._cells: dict[str, list[tuple[float, float]] | None] = {}
         self._grid: dict[tuple[str, str], bool] = {}
         self._contradictions: dict[str, bool] = {}
 
@@ -196,11 +230,47 @@ class DateLine:
             self._contradictions[text] = self._grid[(era, suffix)] and glyphs.inked_spaces(self.printed, text) > 0
         return self._contradictions[text]
 
-    def _fit(self, day: date, suffix: str, wide: bool) -> tuple[bool, float]:
+    def contradicts(self, day: date, suffix: str) -> bool:
+        """Whether the line shows a different digit where `day` has one,
+        printed the way that fits the line better (the half-width way only
+        where it may count): the glyphs see another date. A digit that is
+        merely unclear (the thin ８ that leads its rival by 0.03) is no
+        contradiction."""
+        ways = [True] + ([] if self._contradicted(day, suffix) else [False])
+        printed = max(ways, key=lambda wide: self._fit(day, suffix, wide)[1])
+        return glyphs.other_digit_shown(self._cells_of(day, suffix, printed))
+
+    def unsettled_digits(self, day: date, suffix: str) -> tuple[str, list[int]] | None:
+        """`day` as printed the way that fits the line better, and the
+        positions in that text of the digits the line does not clearly show
+        (below MIN_CELL_SCORE, or leading the next digit by less than
+        MIN_DIGIT_LEAD). None when the line shows something else: another
+        digit clearly better in some cell, a fixed character that does not
+        fit, or ink where the date's padding must be paper."""
+        ways = [True] + ([] if self._contradicted(day, suffix) else [False])
+        wide = max(ways, key=lambda way: self._fit(day, suffix, way)[1])
         text = eras.format_era_date(day, fullwidth=wide) + suffix
-        if text not in self._checked:
-            self._checked[text] = glyphs.hypothesis_fit(self.printed, text)
-        return self._checked[text]
+        cells = self._cells_of(day, suffix, wide)
+        positions = [index for index, ch in enumerate(text) if not ch.isspace()]
+        # An inked padding space adds a cell of its own (check_line): not this date.
+        if not cells or len(cells) != len(positions) or glyphs.other_digit_shown(cells):
+            return None
+        unsettled = []
+        for position, (score, other) in zip(positions, cells, strict=True):
+            if other < 0 and score < glyphs.MIN_CELL_SCORE:
+                return None
+            if other >= 0 and (score < glyphs.MIN_CELL_SCORE or score - other < glyphs.MIN_DIGIT_LEAD):
+                unsettled.append(position)
+        return text, unsettled
+
+    def _fit(self, day: date, suffix: str, wide: bool) -> tuple[bool, float]:
+        return glyphs.fit_of_cells(self._cells_of(day, suffix, wide))
+
+    def _cells_of(self, day: date, suffix: str, wide: bool) -> list[tuple[float, float]] | None:
+        text = eras.format_era_date(day, fullwidth=wide) + suffix
+        if text not in self._cells:
+            self._cells[text] = glyphs.check_line(self.printed, text)
+        return self._cells[text]
 
 
 def _era_fit(line: DateLine, value: str) -> float | None:

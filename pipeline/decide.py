@@ -8,7 +8,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from matching.compare import compare_readings
-from matching.glyph_fields import verify_certificate_date, verify_form_date, verify_form_number
+from matching.glyph_fields import (
+    contradicted_by_glyphs,
+    verify_certificate_date,
+    verify_form_date,
+    verify_form_number,
+)
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import settle_single, verify_names
 from matching.names import display_char, display_name
@@ -259,6 +264,8 @@ def _compare(
         if verified is not None:
             return verified
     compared = compare_readings(name, _readings(form_field), _readings(cert_field))
+    if name is FieldName.BIRTH_DATE and compared.equal:
+        return contradicted_by_glyphs(compared, form.date_ink, certificate.date_ink)
     if not compared.equal:
         # The form's narrow digits are the weak reading: the certificate's value
         # is checked against them, digit by digit.

@@ -91,13 +91,15 @@ def parse_era_date(text: str) -> date | None:
     return None
 
 
+# The era is what was read in the few characters before the year: litter
+# between them (令和-_8年) leaves the era's own characters in view.
 _LOOSE_ERA_DATE = re.compile(
-    r"(?P<era>[^\d元年月日]{0,2}?)(?P<year>元|\d{1,2})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
+    r"(?P<era>[^\d元年月日]{0,4}?)(?P<year>元|\d{1,2})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
 )
 # 年 or 月 misread as another character (令和8征10月1日) still separates the
 # three numbers; tried only when the printed separators are not all read.
 _LOOSER_ERA_DATE = re.compile(
-    r"(?P<era>[^\d元年月日]{0,2}?)(?P<year>元|\d{1,2})\D(?P<month>\d{1,2})\D(?P<day>\d{1,2})(?:日|$|\D)"
+    r"(?P<era>[^\d元年月日]{0,4}?)(?P<year>元|\d{1,2})\D(?P<month>\d{1,2})\D(?P<day>\d{1,2})(?:日|$|\D)"
 )
 
 

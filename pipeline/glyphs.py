@@ -646,11 +646,22 @@ def hypothesis_fit(
     ink: np.ndarray | PrintedLine | None, text: str, min_lead: float = MIN_DIGIT_LEAD
 ) -> tuple[bool, float]:
     """(whether the line clearly shows `text`, the mean score of its cells)."""
-    cells = check_line(ink, text) if ink is not None else None
+    return fit_of_cells(check_line(ink, text) if ink is not None else None, min_lead)
+
+
+def fit_of_cells(cells: list[tuple[float, float]] | None, min_lead: float = MIN_DIGIT_LEAD) -> tuple[bool, float]:
+    """hypothesis_fit from check_line's cells."""
     if not cells:
         return False, 0.0
     shown = all(score >= MIN_CELL_SCORE and (other < 0 or score - other >= min_lead) for score, other in cells)
     return shown, float(np.mean([score for score, _other in cells]))
+
+
+def other_digit_shown(cells: list[tuple[float, float]] | None, min_lead: float = MIN_DIGIT_LEAD) -> bool:
+    """Whether some digit cell of check_line's `cells` shows another digit
+    better than the hypothesis's by `min_lead`: the line positively shows a
+    different number, which a cell that is merely unclear does not."""
+    return bool(cells) and any(other >= 0 and other - score >= min_lead for score, other in cells or ())
 
 
 # --- likely characters of a cell, from a fixed vocabulary ---------------------------

@@ -1,6 +1,7 @@
 """Page images for people: a stored page turned the way the reader turned it
-(white balance, deskew, 180°), so that the boxes stored with the fields —
-which are in that registered frame — crop the right place."""
+(reduced to the working resolution, white balance, deskew, 180°), so that
+the boxes stored with the fields — which are in that registered frame — crop
+the right place."""
 
 from __future__ import annotations
 
@@ -26,10 +27,14 @@ _LOCKS: dict[tuple, threading.Lock] = {}
 _GUARD = threading.Lock()
 
 
-def registered_page(root: str, sha256: str, source_name: str, page_in_file: int, skew_deg: float, rotated_180: bool) -> np.ndarray:
+def registered_page(
+    root: str, sha256: str, source_name: str, page_in_file: int, skew_deg: float, rotated_180: bool, effective_dpi: float
+) -> np.ndarray:
     """The page as the reader saw it, computed once even when several crops of
-    it are asked for at the same moment."""
-    key = (root, sha256, page_in_file, skew_deg, rotated_180)
+    it are asked for at the same moment. `effective_dpi` is the scan's own
+    (ScanQuality.effective_dpi): a finer scan is read, and shown, at
+    imaging.WORKING_DPI."""
+    key = (root, sha256, page_in_file, skew_deg, rotated_180, effective_dpi)
     with _GUARD:
         if key in _CACHE:
             _CACHE.move_to_end(key)
@@ -39,7 +44,8 @@ def registered_page(root: str, sha256: str, source_name: str, page_in_file: int,
         with _GUARD:
             if key in _CACHE:
                 return _CACHE[key]
-        turned = imaging.rotate(imaging.white_balance(_pixels(root, sha256, source_name, page_in_file)), skew_deg, fill=(255, 255, 255))
+        pixels = imaging.at_working_resolution(_pixels(root, sha256, source_name, page_in_file), effective_dpi)
+        turned = imaging.rotate(imaging.white_balance(pixels), skew_deg, fill=(255, 255, 255))
         if rotated_180:
             turned = np.ascontiguousarray(turned[::-1, ::-1])
         with _GUARD:
@@ -68,22 +74,27 @@ def crop(rgb: np.ndarray, x: int, y: int, width: int, height: int, pad: int = 8)
     return rgb[max(0, y - pad) : min(h, y + height + pad), max(0, x - pad) : min(w, x + width + pad)]
 
 
-def seal_crop(rgb: np.ndarray, document: str, dpi: float) -> np.ndarray:
+def seal_crop(rgb: np.ndarray, document: str, effective_dpi: float) -> np.ndarray:
+    """The seal's region of a registered page of a scan at `effective_dpi`."""
     x0, y0, x1, y1 = SEAL_REGIONS_MM[document]
-    px = dpi / 25.4
+    px = imaging.working_dpi(effective_dpi) / 25.4
     return crop(rgb, int(x0 * px), int(y0 * px), int((x1 - x0) * px), int((y1 - y0) * px), pad=0)
 
 
 _PREVIEWS: OrderedDict[tuple, bytes] = OrderedDict()
 
 
-def preview(root: str, sha256: str, source_name: str, page_in_file: int, skew_deg: float, rotated_180: bool, max_width: int) -> bytes:
+def preview(
+    root: str, sha256: str, source_name: str, page_in_file: int, skew_deg: float, rotated_180: bool,
+    effective_dpi: float, max_width: int,
+) -> bytes:
     """The registered page as a JPEG of at most `max_width` pixels, kept for the next asking."""
-    key = (root, sha256, page_in_file, skew_deg, rotated_180, max_width)
+    key = (root, sha256, page_in_file, skew_deg, rotated_180, effective_dpi, max_width)
     with _GUARD:
         if key in _PREVIEWS:
             return _PREVIEWS[key]
-    body = encode(registered_page(root, sha256, source_name, page_in_file, skew_deg, rotated_180), "JPEG", max_width)
+    page = registered_page(root, sha256, source_name, page_in_file, skew_deg, rotated_180, effective_dpi)
+    body = encode(page, "JPEG", max_width)
     with _GUARD:
         _PREVIEWS[key] = body
         while len(_PREVIEWS) > 3 * _CACHE_SIZE:

@@ -344,7 +344,7 @@ def create_app(settings: Settings) -> FastAPI:
     def _image_page(session: Session, settings: Settings, page: storage.PageRow) -> Any:
         return page_images.registered_page(
             str(settings.originals_dir), page.original_sha256, page.source_name, page.page_in_file,
-            float(page.skew_deg or 0.0), bool(page.rotated_180),
+            float(page.skew_deg or 0.0), bool(page.rotated_180), page.effective_dpi,
         )
 
     def _warm(session: Session, pk: int) -> None:
@@ -368,7 +368,7 @@ def create_app(settings: Settings) -> FastAPI:
     def _preview(page: storage.PageRow) -> bytes:
         return page_images.preview(
             str(settings.originals_dir), page.original_sha256, page.source_name, page.page_in_file,
-            float(page.skew_deg or 0.0), bool(page.rotated_180), PREVIEW_WIDTH,
+            float(page.skew_deg or 0.0), bool(page.rotated_180), page.effective_dpi, PREVIEW_WIDTH,
         )
 
     def _image(body: bytes, media: str) -> Response:

@@ -76,6 +76,9 @@ def test_western_dates_on_the_form():
         ("信和 8 年 9 月 25 日", date(2026, 9, 25)),  # 令 misread
         ("和8年9月25日", date(2026, 9, 25)),
         ("令和8年9月25日", date(2026, 9, 25)),
+        # Litter between the era and the year (seed 2224123: the only readings
+        # that held 11月 were 令 和 -_ 8 年 11 月 20 日).
+        ("令 和 -_ 8 年 11 月 20 日", date(2026, 11, 20)),
     ],
 )
 def test_issue_dates_with_a_misread_era(text, expected):

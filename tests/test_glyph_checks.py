@@ -371,6 +371,43 @@ def test_the_forms_date_is_checked_against_the_certificates_printed_line(face):
     assert verify_certificate_date(("1999-05-21",), ("1989-05-21",), None) is None
 
 
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+@pytest.mark.parametrize(("document", "printed", "misread", "right"), [
+    ("certificate", "平成11年 6月20日生", "1999-06-30", "1999-06-20"),  # half-width, as a few offices print
+    ("certificate", "昭和４５年１１月　３日生", "1970-11-08", "1970-11-03"),
+    ("form", "1999年6月20日", "1999-06-30", "1999-06-20"),
+])
+def test_a_birth_date_both_documents_agree_on_is_unsure_where_one_prints_another(face, document, printed, misread, right):
+    """Seed 2426325, application 230: the certificate printed 20日, both OCR
+    settings read 30日, and the form printed 1999年6月30日 (a real mismatch
+    of one digit): the readings agreed and the application was approved.
+    Either document's printed digits show the agreed date is not what it
+    prints."""
+    from matching.compare import compare_readings
+    from matching.glyph_fields import contradicted_by_glyphs
+
+    line = scanned(printed, face)
+    lines = {"form_ink": line, "cert_ink": None} if document == "form" else {"form_ink": None, "cert_ink": line}
+    agreed = compare_readings(FieldName.BIRTH_DATE, (misread,), (misread,))
+    assert agreed.equal
+    checked = contradicted_by_glyphs(agreed, **lines)
+    assert not checked.equal and checked.unsure and f"the {document}'s printed digits show another date" in checked.method
+    # The printed date itself stands; and with no line there is nothing to check.
+    right_one = compare_readings(FieldName.BIRTH_DATE, (right,), (right,))
+    assert contradicted_by_glyphs(right_one, **lines) == right_one
+    assert contradicted_by_glyphs(agreed, None, None) == agreed
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_a_date_line_names_the_digits_it_does_not_show_clearly(face):
+    line = glyph_fields.DateLine(scanned("令和　８年　９月　８日", face))
+    found = line.unsettled_digits(date(2026, 9, 8), "")
+    assert found is not None and found[0] == "令和　８年　９月　８日" and found[1] == []
+    # Another date printed there: the line shows something else, not an unclear digit.
+    assert line.unsettled_digits(date(2026, 9, 6), "") is None
+    assert line.unsettled_digits(date(2026, 1, 8), "") is None
+
+
 def test_a_latin_letter_read_in_a_name_is_never_its_character():
     """Seed 1416375, application 246: two of the form's three readings had
     T藤 for 工藤; judged against the form's cell, T (0.74) beat 工 (0.59), and

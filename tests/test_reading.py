@@ -321,6 +321,59 @@ def test_an_issue_date_read_once_needs_an_independent_reader_too(monkeypatch, sh
     assert (item.value, item.confidence) == ("2026-08-30", confidence)
 
 
+@pytest.mark.parametrize(("shown", "expected"), [
+    ((date(2026, 11, 6),), ("2026-11-06", 100.0)),
+    ((), ("2026-01-06", 39.0)),
+])
+def test_an_expired_reading_the_line_does_not_show_gives_way_to_one_it_does(monkeypatch, shown, expected):
+    """Seed 2224123, application 74: two settings and the template read a
+    half-width 11月 as 1月, which made a current certificate expired; the
+    other two settings read 11月, which the printed line shows. The line
+    decides between the readings; where it shows neither, a person does."""
+    from pipeline import reading
+
+    monkeypatch.setattr(reading, "_template_date", lambda *args, **kwargs: None)
+    name = FieldName.ISSUE_DATE
+    readings = _agreeing_readings("令和8年1月6日") + _agreeing_readings("令和8年11月6日")
+    item = reading._certificate_date(
+        _LineShowing(*shown), date(2026, 1, 6), name, {name: readings}, {name: (0, 0, 100, 20)}, 1,
+        (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
+    )
+    assert (item.value, item.confidence) == expected
+
+
+class _LineWithUnclearDigits:
+    """A certificate date line that shows `day` but for the digits at `unclear`."""
+
+    def __init__(self, text, unclear):
+        self.found = (text, list(unclear))
+
+    def unsettled_digits(self, day, suffix=""):
+        return self.found
+
+
+@pytest.mark.parametrize(("unclear", "settled"), [
+    ((9,), True),  # the day's ８: any day of September 2026 is current on 2026-11-24
+    ((6,), False),  # the month's ９: August 2026 and before are not
+    ((3,), False),  # the year's ８: 令和３年 is not
+    ((), True),
+])
+def test_an_issue_dates_validity_is_settled_where_its_unclear_digits_cannot_change_it(unclear, settled):
+    """Seed 2527426, application 181: every setting read 令和８年９月８日, the
+    glyphs showed each digit but the day's ８ (leading by 0.04). Whatever that
+    digit is, the certificate is current: the verdict is sure, the day is not."""
+    from pipeline import reading
+
+    text = "令和　８年　９月　８日"
+    line = _LineWithUnclearDigits(text, unclear)
+    assert reading._validity_shown(line, date(2026, 9, 8), date(2026, 11, 24)) is settled
+    # A date read as expired is never settled this way: it must be shown.
+    assert not reading._validity_shown(line, date(2026, 5, 8), date(2026, 11, 24))
+    # A line that shows another date settles nothing.
+    line.found = None
+    assert not reading._validity_shown(line, date(2026, 9, 8), date(2026, 11, 24))
+
+
 def _form_pages(folder, truth):
     for app in truth["applications"]:
         name = next(p for p in app["pages"] if any(q["file"] == p and q["kind"] == "form" for q in truth["pages"]))
