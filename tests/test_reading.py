@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from pipeline import eras
 from pipeline.domain import Document, FieldName, PageKind
 from pipeline.loading import decode
 from pipeline.reading import analyse_page, title_kind
@@ -262,6 +263,10 @@ class _LineShowing:
 
     def fits(self, day, suffix=""):
         return [(day in self.shown, 0.95 if day in self.shown else 0.5), (False, 0.5)]
+
+    def unsettled_digits(self, day, suffix=""):
+        """Every digit of a shown date is clear; a date not shown is not what is printed."""
+        return (eras.format_era_date(day), []) if day in self.shown else None
 
 
 def _agreeing_readings(text):
