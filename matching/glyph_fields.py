@@ -236,9 +236,7 @@ class DateLine:
         where it may count): the glyphs see another date. A digit that is
         merely unclear (the thin ８ that leads its rival by 0.03) is no
         contradiction."""
-        ways = [True] + ([] if self._contradicted(day, suffix) else [False])
-        printed = max(ways, key=lambda wide: self._fit(day, suffix, wide)[1])
-        return glyphs.other_digit_shown(self._cells_of(day, suffix, printed))
+        return glyphs.other_digit_shown(self._cells_of(day, suffix, self._printed_wide(day, suffix)))
 
     def unsettled_digits(self, day: date, suffix: str) -> tuple[str, list[int]] | None:
         """`day` as printed the way that fits the line better, and the
@@ -247,8 +245,7 @@ class DateLine:
         MIN_DIGIT_LEAD). None when the line shows something else: another
         digit clearly better in some cell, a fixed character that does not
         fit, or ink where the date's padding must be paper."""
-        ways = [True] + ([] if self._contradicted(day, suffix) else [False])
-        wide = max(ways, key=lambda way: self._fit(day, suffix, way)[1])
+        wide = self._printed_wide(day, suffix)
         text = eras.format_era_date(day, fullwidth=wide) + suffix
         cells = self._cells_of(day, suffix, wide)
         positions = [index for index, ch in enumerate(text) if not ch.isspace()]
@@ -262,6 +259,13 @@ class DateLine:
             if other >= 0 and (score < glyphs.MIN_CELL_SCORE or score - other < glyphs.MIN_DIGIT_LEAD):
                 unsettled.append(position)
         return text, unsettled
+
+    def _printed_wide(self, day: date, suffix: str) -> bool:
+        """Whether `day` fits the line better drawn with full-width digits
+        than with half-width ones (which count only where _contradicted allows)."""
+        if self._contradicted(day, suffix):
+            return True
+        return self._fit(day, suffix, True)[1] >= self._fit(day, suffix, False)[1]
 
     def _fit(self, day: date, suffix: str, wide: bool) -> tuple[bool, float]:
         return glyphs.fit_of_cells(self._cells_of(day, suffix, wide))

@@ -30,6 +30,7 @@ from pipeline.domain import (
     Reason,
     Status,
 )
+from pipeline.eras import certificate_is_current
 from pipeline.grouping import PageGroup
 
 
@@ -39,27 +40,6 @@ class History:
 
     earlier: dict[str, str]  # 申請書ID → latest status in earlier batches
     this_batch: frozenset[str]  # IDs already seen in this batch before this application
-
-
-def three_months_before(day: date) -> date:
-    """The same day three calendar months earlier, clamped to the month's end
-    (2026-05-31 → 2026-02-28)."""
-    month = day.month - 3
-    year = day.year
-    if month < 1:
-        month += 12
-        year -= 1
-    for last in (day.day, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-def certificate_is_current(issue: date, received: date) -> bool:
-    """documents.md: issued within three months before the receipt date."""
-    return three_months_before(received) <= issue <= received
 
 
 def decide(group: PageGroup, received: date, history: History, min_confidence: float) -> ApplicationResult:

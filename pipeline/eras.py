@@ -168,3 +168,27 @@ def repaired_western_dates(text: str) -> list[date]:
                 if candidate not in found:
                     found.append(candidate)
     return found
+
+
+# --- the certificate's validity (documents.md, "Identifiers and their rules") ---
+
+
+def three_months_before(day: date) -> date:
+    """The same day three calendar months earlier, clamped to the month's end
+    (2026-05-31 → 2026-02-28)."""
+    month = day.month - 3
+    year = day.year
+    if month < 1:
+        month += 12
+        year -= 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def certificate_is_current(issue: date, received: date) -> bool:
+    """documents.md: issued within three months before the receipt date."""
+    return three_months_before(received) <= issue <= received

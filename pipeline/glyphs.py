@@ -661,7 +661,7 @@ def other_digit_shown(cells: list[tuple[float, float]] | None, min_lead: float =
     """Whether some digit cell of check_line's `cells` shows another digit
     better than the hypothesis's by `min_lead`: the line positively shows a
     different number, which a cell that is merely unclear does not."""
-    return bool(cells) and any(other >= 0 and other - score >= min_lead for score, other in cells or ())
+    return any(other >= 0 and other - score >= min_lead for score, other in cells or ())
 
 
 # --- likely characters of a cell, from a fixed vocabulary ---------------------------

@@ -25,7 +25,6 @@ from matching import glyph_fields, kana
 from matching.names import comparable_name
 from ocr import tesseract
 from pipeline import eras, glyphs, identifiers, imaging
-from pipeline.decide import certificate_is_current
 from pipeline.domain import (
     Box,
     Document,
@@ -89,8 +88,9 @@ def analyse_page(
 
 def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: date) -> PageAnalysis:
     rgb = imaging.at_working_resolution(rgb, quality.effective_dpi)
-    px_per_mm = imaging.working_dpi(quality.effective_dpi) / 25.4
-    dpi = int(round(imaging.working_dpi(quality.effective_dpi)))
+    working_dpi = imaging.working_dpi(quality.effective_dpi)
+    px_per_mm = working_dpi / 25.4
+    dpi = int(round(working_dpi))
     balanced = imaging.white_balance(rgb)
     red = imaging.red_mask(balanced)
     grey = imaging.grey_without_red(balanced, red)
@@ -1116,7 +1116,7 @@ def _validity_shown(line: glyph_fields.DateLine, day: date, received: date) -> b
     for 令和８年９月８日, read so by all four settings, where any day of
     September 2026 was current. A misread in a clear cell is what the glyph
     check answers for anyway; a misread in an unclear one changes nothing."""
-    if not certificate_is_current(day, received):
+    if not eras.certificate_is_current(day, received):
         return False
     found = line.unsettled_digits(day, "")
     if found is None:
@@ -1129,7 +1129,7 @@ def _validity_shown(line: glyph_fields.DateLine, day: date, received: date) -> b
         for position, digit in zip(unsettled, digits, strict=True):
             chars[position] = str(digit) if chars[position].isascii() else chr(0xFF10 + digit)
         other = eras.parse_era_date("".join(chars))
-        if other is not None and not certificate_is_current(other, received):
+        if other is not None and not eras.certificate_is_current(other, received):
             return False
     return True
 

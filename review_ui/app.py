@@ -28,7 +28,7 @@ from sqlmodel import Session
 from pipeline import accounts, originals, page_images, report, review, storage
 from pipeline import storage_review as store
 from pipeline.config import TOKYO, Settings
-from pipeline.decide import certificate_is_current
+from pipeline.eras import certificate_is_current
 from pipeline.errors import GbizReviewError
 from review_ui import charts, security
 from review_ui.i18n import LANGUAGES, Translator, catalogue, translator

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.decide import History, certificate_is_current, decide_all, three_months_before
+from pipeline.decide import History, decide_all
 from pipeline.domain import (
     Document,
     ExtractedField,
@@ -16,6 +16,7 @@ from pipeline.domain import (
     ScanQuality,
     Status,
 )
+from pipeline.eras import certificate_is_current, three_months_before
 from pipeline.grouping import split_applications
 
 RECEIVED = date(2026, 11, 20)
