@@ -204,6 +204,12 @@ class DateLine:
             not self._contradicted(day, suffix) and self._fit(day, suffix, False)[0]
         )
 
+    def shows_as_printed(self, day: date, suffix: str, min_lead: float) -> bool:
+        """Whether the line clearly shows `day` drawn the way it fits better
+        (full- or half-width digits), each digit leading every other by
+        `min_lead` rather than glyphs.MIN_DIGIT_LEAD."""
+        return glyphs.fit_of_cells(self._cells_of(day, suffix, self._printed_wide(day, suffix)), min_lead)[0]
+
     def shown_fit(self, day: date, suffix: str) -> float | None:
         """The better mean cell score of the ways the line clearly shows
         `day`, or None when it shows it neither way."""

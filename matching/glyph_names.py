@@ -360,6 +360,13 @@ def settle_single(readings: tuple[str, ...], ink: np.ndarray | None) -> str | No
     if not shapes:
         return None
     (family_len, given_len), _count = shapes.most_common(1)[0]
+    # The shape the printed words have, where some reading has it: two
+    # settings read 山崎 徳 and two 山崎 徳之 on a certificate (seed 2628527),
+    # and a tie went to the first.
+    layout = glyphs.line_layout(ink)
+    printed = layout.chars_per_word()[-2:] if layout is not None and len(layout.groups) >= 2 else None
+    if printed in shapes:
+        family_len, given_len = printed
     fitting = [s[0] + s[1] for s in map(_split, readings) if s is not None and (len(s[0]), len(s[1])) == (family_len, given_len)]
     cells = glyphs.name_cells(ink, "〇" * family_len, "〇" * given_len)
     if cells is None:

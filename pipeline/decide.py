@@ -10,6 +10,7 @@ from datetime import date
 from matching.compare import compare_readings
 from matching.glyph_fields import (
     contradicted_by_glyphs,
+    shows_form_date,
     verify_certificate_date,
     verify_form_date,
     verify_form_number,
@@ -31,6 +32,7 @@ from pipeline.domain import (
     Status,
 )
 from pipeline.eras import certificate_is_current
+from pipeline.glyphs import PrintedLine
 from pipeline.grouping import PageGroup
 
 
@@ -292,12 +294,29 @@ def _as_shown(item: ExtractedField) -> ExtractedField:
 
 
 def _settled_alone(item: ExtractedField, page: PageAnalysis) -> ExtractedField:
+    if item.name is FieldName.BIRTH_DATE and item.document is Document.FORM:
+        return _form_date_shown(item, page)
     if item.name is not FieldName.NAME:
         return item
     settled = settle_single(item.readings, page.name_ink)
     if settled is None or settled == item.value:
         return item
     return replace(item, value=settled, alternatives=tuple(r for r in item.readings if r != settled))
+
+
+def _form_date_shown(item: ExtractedField, page: PageAnalysis) -> ExtractedField:
+    """A form birth date no reading parsed (1948年19月8日, three times) has
+    only repaired candidates (10月, 1月), which count when the certificate
+    agrees with one. With nothing to agree with, the one the printed digits
+    clearly show is what the reviewer is shown; the confidence stays as it
+    was (display only)."""
+    if item.value is not None or not item.alternatives or page.date_ink is None:
+        return item
+    line = PrintedLine(page.date_ink)
+    shown = [value for value in item.alternatives if shows_form_date(line, date.fromisoformat(value))]
+    if len(shown) != 1:
+        return item
+    return replace(item, value=shown[0], alternatives=tuple(value for value in item.alternatives if value != shown[0]))
 
 
 def _add(reasons: list[Reason], reason: Reason) -> None:

@@ -174,6 +174,12 @@ class LineLayout:
     def height(self) -> int:
         return self.bottom - self.top
 
+    def chars_per_word(self) -> tuple[int, ...]:
+        """How many characters each printed word holds, by the ink: printed
+        Japanese sits on a square grid, a word of n characters about n line
+        heights wide."""
+        return tuple(max(1, round((x1 - x0) / max(1, self.height))) for x0, x1 in self.groups)
+
 
 def line_layout(ink_strength: np.ndarray) -> LineLayout | None:
     """Words of one printed line, split at gaps wider than GROUP_GAP × the line

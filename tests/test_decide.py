@@ -353,3 +353,27 @@ def test_a_name_shows_the_kanji_an_ocr_lookalike_stands_for_but_keeps_a_kana_nam
     assert shown("山田 花了") == "山田 花子"
     assert shown("三浦 ジョー") == "三浦 ジョー"  # a katakana name's long vowel stays
     assert shown("三浦 浩二") == "三浦 浩二"
+
+
+def test_a_form_date_no_reading_parsed_shows_its_printed_repair_when_there_is_no_certificate():
+    """Seed 2628527, application 238: all three settings read 1948年19月8日,
+    so the date had only repaired candidates (10月, 1月), which count when a
+    certificate agrees with one. With no certificate, the one the printed
+    digits show is what the reviewer sees; the decision is MISSING either way."""
+    from tests.test_glyph_checks import scanned
+
+    repaired = replace(
+        field(Document.FORM, FieldName.BIRTH_DATE, None, confidence=0.0), alternatives=("1948-01-08", "1948-10-08"),
+    )
+    alone = form()
+    alone = replace(
+        alone, fields=tuple(repaired if f.name is FieldName.BIRTH_DATE else f for f in alone.fields),
+        date_ink=scanned("1948年10月8日", size=24),
+    )
+    (result,) = decide_pages(alone)
+    assert result.decision.reasons == (Reason.MISSING,)
+    shown = next(f for f in result.fields if f.name is FieldName.BIRTH_DATE)
+    assert (shown.value, shown.alternatives, shown.confidence) == ("1948-10-08", ("1948-01-08",), 0.0)
+    # A line that shows neither leaves the candidates as they were.
+    (unsure,) = decide_pages(replace(alone, date_ink=scanned("1948年7月3日", size=24)))
+    assert next(f for f in unsure.fields if f.name is FieldName.BIRTH_DATE).value is None

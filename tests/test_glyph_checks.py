@@ -123,6 +123,18 @@ def test_one_documents_disputed_name_is_settled_by_its_glyphs():
     assert settle_single(("広田 浩",), ink) is None
 
 
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_readings_of_different_lengths_are_settled_by_the_printed_words(face):
+    """Seed 2628527, application 149 (another person on the form): two
+    settings read the certificate's 山崎 徳之 as 山崎 徳, two as 山崎 徳之,
+    and the tie went to the first; the line prints four characters."""
+    from matching.glyph_names import settle_single
+
+    ink = scanned("代表取締役　山崎　徳之", face, size=29)
+    assert settle_single(("山崎 徳", "山崎 徳", "山崎 徳之", "山崎 徳之"), ink) == "山崎 徳之"
+    assert settle_single(("山崎 徳之", "山崎 徳"), scanned("代表取締役　山崎　徳", face, size=29)) == "山崎 徳"
+
+
 def test_a_proposal_that_is_not_what_the_cell_shows_is_never_agreed():
     from matching.glyph_names import verify_names
 
@@ -202,6 +214,31 @@ def test_a_qualification_read_into_the_certificate_name_is_cut_off_by_the_ink():
     assert reading.split_by_ink("代表社員 大蔵さくら", layout, Document.CERTIFICATE) == "大蔵 さくら"
     # Characters before the name that are no qualification are not cut.
     assert reading.split_by_ink("山下社員 大蔵さくら", layout, Document.CERTIFICATE) == "山下社員 大蔵さくら"
+
+
+def test_words_read_past_the_printed_certificate_name_are_not_the_name():
+    """Seed 2426325, application 291: on a photocopy the latent 複写 runs on
+    past the name in dotted letters that the ink's layout leaves out;
+    Tesseract read them as HHR HH, the line's last two groups, and the name
+    became HHR HH where it had read 金子 健一 right."""
+    printed = scanned("代表社員　金子　健一")
+    ink = np.pad(printed, ((0, 0), (0, 700)))  # the dotted letters: no ink the layout keeps
+    layout = glyphs.line_layout(ink)
+    assert layout is not None and len(layout.groups) == 3
+    height = layout.bottom - layout.top
+    words = [
+        OcrWord(text, 90.0, x0, layout.top, x1 - x0, height)
+        for text, (x0, x1) in zip(("代表社員", "金子", "健一"), layout.groups, strict=True)
+    ]
+    end = layout.groups[-1][1]
+    junk = [OcrWord("HHR", 40.0, end + 300, layout.top, 60, height), OcrWord("HH", 40.0, end + 500, layout.top, 40, height)]
+    name = FieldName.NAME
+    item = reading._name_field(
+        Document.CERTIFICATE, {name: [OcrResult(tuple(words + junk))]}, {name: (0, 0, ink.shape[1], ink.shape[0])}, 1, ink,
+    )
+    assert item.value == "金子 健一"
+    # Without the line's ink, every word counts, as before.
+    assert reading.certificate_name(OcrResult(tuple(words + junk))) == "HHR HH"
 
 
 def test_an_unreadable_certificate_date_is_shown_as_the_glyphs_confirm_the_numbers_read():
@@ -406,6 +443,46 @@ def test_a_date_line_names_the_digits_it_does_not_show_clearly(face):
     # Another date printed there: the line shows something else, not an unclear digit.
     assert line.unsettled_digits(date(2026, 9, 6), "") is None
     assert line.unsettled_digits(date(2026, 1, 8), "") is None
+
+
+DATE_LINES = Path(__file__).parent / "data" / "date_lines"
+
+
+@pytest.mark.parametrize(("printed", "misreads"), [
+    (date(2026, 9, 8), (date(2024, 9, 8), date(2026, 9, 6), date(2026, 8, 8))),
+    (date(2026, 11, 13), (date(2024, 11, 13), date(2026, 11, 18), date(2026, 1, 13))),
+])
+def test_an_issue_date_every_setting_read_alike_is_settled_by_glyphs_leading_as_a_template_must(monkeypatch, printed, misreads):
+    """Seed 2628527, applications 121 and 186 (their scanned issue-date lines
+    are kept in tests/data/date_lines): every setting read the date right,
+    but the thin ８ of 令和８年 led its ６ by 0.04–0.05, short of the 0.05 a
+    clear digit needs, and the valid applications were held. Confirming what
+    every setting agrees on, a digit needs to lead by the template's
+    agreement margin (0.03), more than any wrong digit led on 370 scanned
+    certificates (0.016). A date the settings agree on that the line does
+    not print is still unsure."""
+    grey = cv2.imread(str(DATE_LINES / f"certificate_issue_{printed.isoformat()}.png"), cv2.IMREAD_GRAYSCALE)
+    line = glyph_fields.DateLine(grey.astype(np.float32) / 255.0)
+    assert not line.shows(printed, "")  # not clearly, at 0.05
+    assert line.shows_as_printed(printed, "", reading.TEMPLATE_AGREEMENT_MARGIN)
+    for misread in misreads:
+        assert not line.shows_as_printed(misread, "", reading.TEMPLATE_AGREEMENT_MARGIN)
+
+    monkeypatch.setattr(reading, "_template_date", lambda *args, **kwargs: None)  # the template is unsure here
+    name = FieldName.ISSUE_DATE
+
+    def read_by_every_setting(day):
+        text = f"令和{day.year - 2018}年{day.month}月{day.day}日"
+        readings = [OcrResult((OcrWord(text, 96.0, 0, 0, 100, 20),)) for _setting in range(2)]
+        return reading._certificate_date(
+            line, None, name, {name: readings}, {name: (0, 0, 100, 20)}, 1,
+            (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
+        )
+
+    settled = read_by_every_setting(printed)
+    assert (settled.value, settled.confidence) == (printed.isoformat(), 100.0)
+    for misread in misreads:
+        assert read_by_every_setting(misread).confidence < 40
 
 
 def test_a_latin_letter_read_in_a_name_is_never_its_character():

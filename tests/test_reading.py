@@ -264,6 +264,9 @@ class _LineShowing:
     def fits(self, day, suffix=""):
         return [(day in self.shown, 0.95 if day in self.shown else 0.5), (False, 0.5)]
 
+    def shows_as_printed(self, day, suffix="", min_lead=0.05):
+        return day in self.shown
+
     def unsettled_digits(self, day, suffix=""):
         """Every digit of a shown date is clear; a date not shown is not what is printed."""
         return (eras.format_era_date(day), []) if day in self.shown else None
