@@ -111,6 +111,38 @@ def test_a_colour_photocopy_is_caught_by_its_latent_text(tmp_path):
     assert not any("no colour" in f for f in analysis.findings)
 
 
+def test_a_photocopy_whose_dot_grid_misled_the_skew_is_straightened_by_its_text(tmp_path, monkeypatch):
+    """Seeds 2325224, 2527426 and 2729628 each held a photocopy as MISSING: the
+    latent 複写's grid of dots 1 mm apart set the page's skew at the mirror
+    angle (−1.15° where +1.14° was right), the seal box's rules slanted too
+    much to be found, and the title did not read through the dots. Here the
+    first estimate is made to err the same way; the dot-free ink of the
+    prepared page measures the rest."""
+    import numpy as np
+
+    from pipeline import imaging
+    from samples.scan import ScanParams, scan
+
+    truth = generate_batch(tmp_path, BatchSpec(count=2, seed=3, received=date(2026, 11, 20), defects=("COPY",), defect_rate=1.0, damage=False))
+    copied = next(p for p in truth["pages"] if p["kind"] == "certificate" and p["photocopy"])
+    expected = next(a for a in truth["applications"] if copied["file"] in a["pages"])["certificate"]
+    (page,) = decode(copied["file"], (tmp_path / copied["file"]).read_bytes())
+    skewed = scan(page.rgb, ScanParams(False, -1.14, (2.0, 1.0), 1.0, 0.6, 2.0, 95, 0.05, (0.98, 0.99, 0.96), 240), 200, np.random.default_rng(1), 7)
+    measured = imaging.estimate_skew
+    calls = []
+
+    def misled_first(ink, *args, **kwargs):
+        calls.append(1)
+        return -1.15 if len(calls) == 1 else measured(ink, *args, **kwargs)
+
+    monkeypatch.setattr(imaging, "estimate_skew", misled_first)
+    analysis = analyse_page(skewed, 0, page.quality, date(2026, 11, 20))
+    assert analysis.kind is PageKind.CERTIFICATE and analysis.copy_suspected
+    assert abs(analysis.skew_deg - 1.14) < 0.3
+    number = next(f for f in analysis.fields if f.name is FieldName.COMPANY_NUMBER)
+    assert number.value == expected["company_number"]
+
+
 def test_a_form_whose_print_names_another_application_than_its_qr_code_is_a_conflict(tmp_path, monkeypatch):
     """The printed 申請書ID cross-checks the QR code: a print that clearly shows
     another ID than the code's is a conflict (found by the printed digits, not
