@@ -885,9 +885,33 @@ def _name_field(document, readings, boxes, seq, ink=None) -> ExtractedField:  # 
     def parse_split(result: tesseract.OcrResult) -> str | None:
         if document is Document.CERTIFICATE:
             result = _over_the_print(result, layout)
+            return split_by_ink(_name_by_printed_words(result, layout) or parse(result), layout, document) or None
         return split_by_ink(parse(result), layout, document) or None
 
     return _combine(document, FieldName.NAME, readings[FieldName.NAME], parse_split, boxes[FieldName.NAME], seq)
+
+
+def _name_by_printed_words(result: tesseract.OcrResult, layout: glyphs.LineLayout | None) -> str | None:
+    """The certificate's name as Tesseract's words over the line's last two
+    printed words (資格, family name, given name), where certificate_name's
+    own grouping (by the gaps between Tesseract's words) does not hold as
+    many characters as those printed words do, and this one does. Kana sit
+    apart: 石田 さくら read as 石田 さく ら became the groups さく and ら, and
+    the name さく ら (seed 2830729). None where it does not apply."""
+    if layout is None or len(layout.groups) < 3:
+        return None
+    counts = layout.chars_per_word()[-2:]
+    if len(certificate_name(result).replace(" ", "")) == sum(counts):
+        return None
+    parts = ["", ""]
+    for word in result.words:
+        centre = word.left + word.width / 2
+        for part, (x0, x1) in enumerate(layout.groups[-2:]):
+            if x0 <= centre <= x1:
+                parts[part] += normalise_name(word.text).replace(" ", "").translate(_LITTER)
+    if not all(parts) or len(parts[0]) + len(parts[1]) != sum(counts):
+        return None
+    return f"{parts[0]} {parts[1]}"
 
 
 def _over_the_print(result: tesseract.OcrResult, layout: glyphs.LineLayout | None) -> tesseract.OcrResult:
@@ -1135,7 +1159,11 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
         return item
     if not item.readings:
         return _guessed_date(item, line, name, readings[name], plausible, suffix)
-    return _settled_by_glyphs(item, read, line, suffix) or _unsure_issue_date(item)
+    settled = _settled_by_glyphs(item, read, line, suffix)
+    if settled is not None:
+        return settled
+    unsure = _unsure_issue_date(item)
+    return _template_shown(unsure, template, line) if name is FieldName.ISSUE_DATE else unsure
 
 
 # An issue date the settings agree on, whose every digit the line shows but
@@ -1192,6 +1220,25 @@ def _settled_by_glyphs(
         return None
     return replace(
         item, raw_text=f"{item.raw_text} | glyphs: {value}", value=value, confidence=100.0,
+        alternatives=tuple(r for r in item.readings if r != value),
+    )
+
+
+def _template_shown(item: ExtractedField, template: date | None, line: glyph_fields.DateLine) -> ExtractedField:
+    """An issue date whose settings agree on a reading the template
+    contradicts, where the line clearly shows the template's date and none
+    of the settings': the template's is what the reviewer is shown. Still
+    unsure (the template and the glyphs both judge the printed digits, and
+    the readings stay as they were): display only. Seeds 2729628 and
+    2830729 each had an expired certificate shown as 1月 for a printed 4月
+    and 3月 1日 for 14日 (expired either way)."""
+    if template is None or item.value is None or item.value == template.isoformat():
+        return item
+    if not line.shows(template, "") or any(line.shows(date.fromisoformat(r), "") for r in item.readings if r != template.isoformat()):
+        return item
+    value = template.isoformat()
+    return replace(
+        item, raw_text=f"{item.raw_text} | glyphs show the template's: {value}", value=value,
         alternatives=tuple(r for r in item.readings if r != value),
     )
 

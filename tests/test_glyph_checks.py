@@ -241,6 +241,30 @@ def test_words_read_past_the_printed_certificate_name_are_not_the_name():
     assert reading.certificate_name(OcrResult(tuple(words + junk))) == "HHR HH"
 
 
+def test_a_kana_name_tesseract_split_apart_is_grouped_by_the_printed_words():
+    """Seed 2729628, application 282: every setting read 代表執行役 石田 さく ら,
+    the gap inside the kana as wide as a word break, and the name became
+    さく ら: the family name was lost. The line prints three words, the last
+    two holding two and three characters."""
+    ink = scanned("代表執行役　石田　さくら")
+    layout = glyphs.line_layout(ink)
+    assert layout is not None and layout.chars_per_word() == (5, 2, 3)
+    height = layout.bottom - layout.top
+    (q0, q1), (f0, f1), (g0, g1) = layout.groups
+    words = [
+        OcrWord("代表執行役", 90.0, q0, layout.top, q1 - q0, height),
+        OcrWord("石田", 90.0, f0, layout.top, f1 - f0, height),
+        # Tesseract's boxes leave 0.6 line heights between さく and ら: a word break to it.
+        OcrWord("さく", 90.0, g0, layout.top, int((g1 - g0) * 2 / 3 - 0.3 * height), height),
+        OcrWord("ら", 90.0, int(g0 + (g1 - g0) * 2 / 3 + 0.3 * height), layout.top, int((g1 - g0) / 3 - 0.3 * height), height),
+    ]
+    read = OcrResult(tuple(words))
+    assert reading.certificate_name(read) == "さく ら"  # the groups by Tesseract's gaps
+    name = FieldName.NAME
+    item = reading._name_field(Document.CERTIFICATE, {name: [read]}, {name: (0, 0, ink.shape[1], ink.shape[0])}, 1, ink)
+    assert item.value == "石田 さくら"
+
+
 def test_an_unreadable_certificate_date_is_shown_as_the_glyphs_confirm_the_numbers_read():
     day = date(2026, 9, 24)
     ink = scanned(eras.format_era_date(day))
@@ -483,6 +507,31 @@ def test_an_issue_date_every_setting_read_alike_is_settled_by_glyphs_leading_as_
     assert (settled.value, settled.confidence) == (printed.isoformat(), 100.0)
     for misread in misreads:
         assert read_by_every_setting(misread).confidence < 40
+
+
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+def test_an_issue_date_the_template_and_the_glyphs_read_is_shown_where_the_settings_misread_it(monkeypatch, face):
+    """Seed 2830729, application 152: both settings read 令和8年1月28日 on a
+    printed ４月, the template read 4月, and the glyphs show 4月: the expired
+    certificate was shown as issued in January. The template's date is what
+    the reviewer sees; the field stays unsure, and its readings are those of
+    before."""
+    monkeypatch.setattr(reading, "_template_date", lambda *args, **kwargs: None)
+    line = glyph_fields.DateLine(scanned("令和　８年　４月２８日", face))
+    name = FieldName.ISSUE_DATE
+    readings = [OcrResult((OcrWord("令和8年1月28日", 96.0, 0, 0, 100, 20),)) for _setting in range(2)]
+
+    def read(template):
+        return reading._certificate_date(
+            line, template, name, {name: readings}, {name: (0, 0, 100, 20)}, 1,
+            (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
+        )
+
+    shown = read(date(2026, 4, 28))
+    assert shown.value == "2026-04-28" and shown.confidence < 40
+    assert set(shown.readings) == {"2026-04-28", "2026-01-28"}
+    # A template the line does not show changes nothing shown.
+    assert read(date(2026, 5, 28)).value == "2026-01-28"
 
 
 def test_a_latin_letter_read_in_a_name_is_never_its_character():
