@@ -112,17 +112,20 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
             flipped = imaging.turned_over(upright)
         return flipped
 
-    def certificate_page(page: imaging.Prepared, upside_down: bool) -> tuple[imaging.Prepared, float]:
-        """The page to read as a certificate, and the angle the scan was turned
-        by. A photocopy's latent 複写 is a grid of dots 1 mm apart, which can
+    def certificate_page(
+        page: imaging.Prepared, upside_down: bool
+    ) -> tuple[imaging.Prepared, float, tuple[int, int] | None]:
+        """The page to read as a certificate, the angle the scan was turned
+        by, and its seal box's corner (None: not found). A photocopy's latent 複写 is a grid of dots 1 mm apart, which can
         mislead the skew estimate (aliased at its quarter size, it set three
         seen copies at the mirror angle: −1.15° where +1.14° was right); the
         seal box's rules then slant too much to be found, every row is cut
         aslant, and the copy was held as MISSING. The prepared ink has the
         dots taken out: its own angle is measured (a straight page measures
         0.45° at most) and the scan prepared again, twice at most."""
-        if _seal_box(page, layouts()["certificate"]) is not None or imaging.latent_dots_of(page)[0] < LATENT_COPY_TILES:
-            return page, skew
+        corner = _seal_box(page, layouts()["certificate"])
+        if corner is not None or imaging.latent_dots_of(page)[0] < LATENT_COPY_TILES:
+            return page, skew, corner
         angle = skew
         for least in COPY_RESKEW_MIN_DEG:
             residual = imaging.estimate_skew(page.ink)
@@ -130,7 +133,7 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
                 break
             angle += residual
             page = imaging.prepare(balanced, px_per_mm, angle, upside_down)
-        return page, angle
+        return page, angle, _seal_box(page, layouts()["certificate"]) if angle != skew else None
 
     # The form carries a QR code in its top-right corner: cheap and decisive.
     qr = _find_form_qr(upright)
@@ -157,8 +160,8 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
         if kind is PageKind.CERTIFICATE or (kind is PageKind.OTHER_DOCUMENT and score < 80):
             # A garbled title is settled by the content: only the company's
             # certificate carries a 会社法人等番号 where its layout puts it.
-            page, angle = certificate_page(page, upside_down)
-            analysis = _read_certificate(page, seq, quality, angle, upside_down, dpi, title, received)
+            page, angle, corner = certificate_page(page, upside_down)
+            analysis = _read_certificate(page, corner, seq, quality, angle, upside_down, dpi, title, received)
             if score >= 80 or _has_company_number(analysis):
                 return analysis
             kind = PageKind.OTHER_DOCUMENT if kind is PageKind.OTHER_DOCUMENT else PageKind.UNKNOWN
@@ -170,9 +173,9 @@ def _analyse_page(rgb: np.ndarray, seq: int, quality: ScanQuality, received: dat
     # No title read (a photocopy's latent 複写 can swamp it): a page with the
     # certificate's seal box and a 会社法人等番号 where the layout puts it is one.
     for upside_down in (False, True):
-        page, angle = certificate_page(turned() if upside_down else upright, upside_down)
-        if _seal_box(page, layouts()["certificate"]) is not None:
-            analysis = _read_certificate(page, seq, quality, angle, upside_down, dpi, "", received)
+        page, angle, corner = certificate_page(turned() if upside_down else upright, upside_down)
+        if corner is not None:
+            analysis = _read_certificate(page, corner, seq, quality, angle, upside_down, dpi, "", received)
             if _has_company_number(analysis):
                 return replace(analysis, findings=(*analysis.findings, "title unreadable; known by its layout"))
     return PageAnalysis(
@@ -879,29 +882,29 @@ def _number_field(document, name, readings, boxes, seq) -> ExtractedField:  # ty
 
 
 def _name_field(document, readings, boxes, seq, ink=None) -> ExtractedField:  # type: ignore[no-untyped-def]
-    parse = name_from_words if document is Document.FORM else certificate_name
     layout = glyphs.line_layout(ink) if ink is not None else None
 
     def parse_split(result: tesseract.OcrResult) -> str | None:
         if document is Document.CERTIFICATE:
             result = _over_the_print(result, layout)
-            return split_by_ink(_name_by_printed_words(result, layout) or parse(result), layout, document) or None
-        return split_by_ink(parse(result), layout, document) or None
+            by_gaps = certificate_name(result)
+            return split_by_ink(_name_by_printed_words(result, layout, by_gaps) or by_gaps, layout, document) or None
+        return split_by_ink(name_from_words(result), layout, document) or None
 
     return _combine(document, FieldName.NAME, readings[FieldName.NAME], parse_split, boxes[FieldName.NAME], seq)
 
 
-def _name_by_printed_words(result: tesseract.OcrResult, layout: glyphs.LineLayout | None) -> str | None:
+def _name_by_printed_words(result: tesseract.OcrResult, layout: glyphs.LineLayout | None, by_gaps: str) -> str | None:
     """The certificate's name as Tesseract's words over the line's last two
-    printed words (資格, family name, given name), where certificate_name's
-    own grouping (by the gaps between Tesseract's words) does not hold as
+    printed words (資格, family name, given name), where `by_gaps`
+    (certificate_name's grouping by the gaps between Tesseract's words) does not hold as
     many characters as those printed words do, and this one does. Kana sit
     apart: 石田 さくら read as 石田 さく ら became the groups さく and ら, and
     the name さく ら (seed 2830729). None where it does not apply."""
     if layout is None or len(layout.groups) < 3:
         return None
     counts = layout.chars_per_word()[-2:]
-    if len(certificate_name(result).replace(" ", "")) == sum(counts):
+    if len(by_gaps.replace(" ", "")) == sum(counts):
         return None
     parts = ["", ""]
     for word in result.words:
@@ -995,9 +998,10 @@ def name_from_words(result: tesseract.OcrResult) -> str:
 
 
 def _read_certificate(
-    page: imaging.Prepared, seq: int, quality: ScanQuality, skew: float, upside_down: bool, dpi: int, title: str,
-    received: date,
+    page: imaging.Prepared, seal_corner: tuple[int, int] | None, seq: int, quality: ScanQuality, skew: float,
+    upside_down: bool, dpi: int, title: str, received: date,
 ) -> PageAnalysis:
+    """`seal_corner`: the seal box as _seal_box found it on `page` (None: not found)."""
     layout = layouts()["certificate"]
     copy_findings = _photocopy_signs(page)
     dotted, dots = imaging.latent_dots_of(page)
@@ -1009,7 +1013,8 @@ def _read_certificate(
         grey[dots] = 255
         ink[dots] = False
         page = replace(page, grey=grey, ink=ink)
-    frame = _locate_seal_box(page, layout)
+        seal_corner = _seal_box(page, layout)  # looked for again on the painted page
+    frame = _seal_box_frame(page, layout, seal_corner)
     boxes = _certificate_rows(page, frame, layout)
     fields: list[ExtractedField] = []
     plausible = {
@@ -1345,9 +1350,9 @@ def _seal_box(page: imaging.Prepared, layout: dict) -> tuple[int, int] | None:
     return None
 
 
-def _locate_seal_box(page: imaging.Prepared, layout: dict) -> _Frame:
-    """The seal box anchors the certificate's layout; nominal positions otherwise."""
-    corner = _seal_box(page, layout)
+def _seal_box_frame(page: imaging.Prepared, layout: dict, corner: tuple[int, int] | None) -> _Frame:
+    """The seal box (its corner as _seal_box found it) anchors the certificate's
+    layout; nominal positions otherwise."""
     if corner is None:
         return _Frame(page.px_per_mm)
     nominal = layout["seal_box"]
