@@ -1,6 +1,7 @@
 """Page reading on real generated pages (Tesseract runs), and the title rules."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -141,6 +142,42 @@ def test_a_photocopy_whose_dot_grid_misled_the_skew_is_straightened_by_its_text(
     assert abs(analysis.skew_deg - 1.14) < 0.3
     number = next(f for f in analysis.fields if f.name is FieldName.COMPANY_NUMBER)
     assert number.value == expected["company_number"]
+
+
+@pytest.mark.parametrize("printed", [date(2026, 10, 12), date(2026, 11, 7)])
+def test_a_photocopys_issue_date_is_read_with_the_latent_dots_filled_in(printed):
+    """Seed 2931830, applications 117 and 234 (their scanned issue-date lines,
+    with 8 mm of the page above and below, are kept in tests/data/copy_lines,
+    with the mask of the latent 複写's dots standing alone). With those dots
+    only painted white, the dots touching the digits and the pale rings of all
+    are left: neither the digit template nor the glyphs read the date, and
+    the copy was held with an unsure or no issue date. With the screen's
+    nodes filled in, one of them reads it; misreads are not shown."""
+    import cv2
+    import numpy as np
+
+    from matching import glyph_fields
+    from pipeline import imaging, reading
+
+    folder = Path(__file__).parent / "data" / "copy_lines"
+    band = cv2.imread(str(folder / f"issue_{printed.isoformat()}.png"), cv2.IMREAD_GRAYSCALE)
+    dots = cv2.imread(str(folder / f"issue_{printed.isoformat()}_dots.png"), cv2.IMREAD_GRAYSCALE) > 0
+    px_per_mm = 200 / 25.4
+    margin = int(reading.LATENT_CLEAN_MARGIN_MM * px_per_mm)
+    box = (0, margin, band.shape[1], band.shape[0] - margin)
+    painted = imaging.Prepared(rgb=np.dstack([band] * 3), grey=band, ink=band < 135, px_per_mm=px_per_mm)
+    plausible = (date(1996, 1, 1), date(2027, 11, 30))
+    misreads = (printed.replace(month=1), printed.replace(month=8), printed.replace(day=printed.day + 1))
+
+    def read(page: imaging.Prepared) -> tuple[date | None, bool, list[date]]:
+        line = glyph_fields.DateLine(reading._line_ink(page, box))
+        template = reading._template_date(line.printed, FieldName.ISSUE_DATE, plausible)
+        return template, line.shows(printed, ""), [day for day in misreads if line.shows(day, "")]
+
+    assert read(painted) == (None, False, [])
+    template, shown, wrongly_shown = read(reading._issue_date_without_dots(painted, dots, box))
+    assert template == printed or (template is None and shown)
+    assert wrongly_shown == []
 
 
 def test_a_form_whose_print_names_another_application_than_its_qr_code_is_a_conflict(tmp_path, monkeypatch):
