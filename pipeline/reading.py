@@ -1017,7 +1017,7 @@ def _read_certificate(
     frame = _seal_box_frame(page, layout, seal_corner)
     boxes = _certificate_rows(page, frame, layout)
     if dotted >= LATENT_COPY_TILES:
-        page = _issue_date_without_dots(page, dots, boxes[FieldName.ISSUE_DATE])
+        page = _line_without_dots(page, dots, boxes[FieldName.ISSUE_DATE])
     fields: list[ExtractedField] = []
     plausible = {
         # A representative is an adult; a certificate is at most a few decades
@@ -1044,6 +1044,11 @@ def _read_certificate(
         FieldName.COMPANY_NUMBER: lambda value: value == number_template,
     }, own_variants={FieldName.COMPANY_NUMBER: CERTIFICATE_NUMBER_VARIANTS})
     name_ink = _line_ink(page, boxes[FieldName.NAME])
+    if dotted >= LATENT_COPY_TILES:
+        # The glyphs that compare the name with the form's see the letters
+        # without the dots; Tesseract's readings stay those of the painted
+        # line (filled in, as many names were misread, other ones).
+        name_ink = _line_ink(_line_without_dots(page, dots, boxes[FieldName.NAME]), boxes[FieldName.NAME])
     company = _number_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, readings, boxes, seq)
     company = _number_with_template(company, number_template, FieldName.COMPANY_NUMBER in confirmed)
     derived = replace(
@@ -1338,17 +1343,18 @@ def _gap_groups(result: tesseract.OcrResult) -> list[str]:
     return [g for g in groups if g]
 
 
-def _issue_date_without_dots(page: imaging.Prepared, dots: np.ndarray, box: tuple[int, int, int, int]) -> imaging.Prepared:
-    """A photocopy's issue-date line with the latent letters' dots filled in
+def _line_without_dots(page: imaging.Prepared, dots: np.ndarray, box: tuple[int, int, int, int]) -> imaging.Prepared:
+    """A photocopy's text line `box` with the latent letters' dots filled in
     (imaging.without_latent_dots), the rest of the page as it is.
 
     Painting out only the dots standing alone leaves those touching the
-    digits and the pale rings of all. On the 78 copies of seen seeds
+    characters and the pale rings of all. On the 78 copies of seen seeds
     2224123–2931830, the certificate page's issue date was read right on 46
     with the dots painted, on 63 with them filled in; none of the wrong ones
-    with confidence. Only this line: filling in the whole page read the same
-    number of names (other ones wrong) and one birth date fewer, and the
-    screen's nodes cut the ruled lines the layout is found by."""
+    with confidence. Used for the issue date and the glyphs of the name
+    only: filling in the whole page read the same number of names by
+    Tesseract (other ones wrong) and one birth date fewer, and the screen's
+    nodes cut the ruled lines the layout is found by."""
     x0, y0, x1, y1 = box
     margin = int(LATENT_CLEAN_MARGIN_MM * page.px_per_mm)  # room for the screen's tiles to hold dots
     top, bottom = max(0, y0 - margin), min(page.grey.shape[0], y1 + margin)

@@ -175,9 +175,37 @@ def test_a_photocopys_issue_date_is_read_with_the_latent_dots_filled_in(printed)
         return template, line.shows(printed, ""), [day for day in misreads if line.shows(day, "")]
 
     assert read(painted) == (None, False, [])
-    template, shown, wrongly_shown = read(reading._issue_date_without_dots(painted, dots, box))
+    template, shown, wrongly_shown = read(reading._line_without_dots(painted, dots, box))
     assert template == printed or (template is None and shown)
     assert wrongly_shown == []
+
+
+def test_a_photocopys_name_is_compared_with_the_forms_by_glyphs_without_the_latent_dots():
+    """Seed 2931830, application 152: both settings read 宮崎 広ど on the copy,
+    and with the dots touching the letters the glyphs could not cut the line
+    into the name's characters; the copy was held with a MISMATCH besides
+    COPY. Its name line, filled in, shows the form's 宮崎 広志."""
+    import cv2
+    import numpy as np
+
+    from matching.glyph_names import verify_names
+    from pipeline import glyphs, imaging, reading
+
+    folder = Path(__file__).parent / "data" / "copy_lines"
+    band = cv2.imread(str(folder / "name.png"), cv2.IMREAD_GRAYSCALE)
+    dots = cv2.imread(str(folder / "name_dots.png"), cv2.IMREAD_GRAYSCALE) > 0
+    form_ink = glyphs.ink_map(cv2.imread(str(folder / "name_on_the_form.png"), cv2.IMREAD_GRAYSCALE))
+    px_per_mm = 200 / 25.4
+    margin = int(reading.LATENT_CLEAN_MARGIN_MM * px_per_mm)
+    box = (0, margin, band.shape[1], band.shape[0] - margin)
+    painted = imaging.Prepared(rgb=np.dstack([band] * 3), grey=band, ink=band < 135, px_per_mm=px_per_mm)
+
+    def compared(page: imaging.Prepared):  # type: ignore[no-untyped-def]
+        return verify_names(("宮崎 広志",), ("宮崎 広ど", "宮崎 広ど"), form_ink, reading._line_ink(page, box))
+
+    assert compared(painted) is None
+    filled_in = compared(reading._line_without_dots(painted, dots, box))
+    assert filled_in is not None and filled_in.equal and filled_in.cert_value == "宮崎 広志"
 
 
 def test_a_form_whose_print_names_another_application_than_its_qr_code_is_a_conflict(tmp_path, monkeypatch):
