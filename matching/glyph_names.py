@@ -347,6 +347,16 @@ def _agreed(readings: list[str], position: int) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _form_shown(cell: np.ndarray, forms: Counter[str]) -> str:
+    """Which of one character's forms, read `forms` times, a cell shows."""
+    if len(forms) > 1:
+        scores = {ch: glyphs.glyph_score(cell, ch) for ch in forms}
+        ranked = sorted(forms, key=lambda ch: -scores[ch])
+        if scores[ranked[0]] - scores[ranked[1]] >= MIN_MARGIN:
+            return ranked[0]
+    return forms.most_common(1)[0][0]
+
+
 def settle_single(readings: tuple[str, ...], ink: np.ndarray | None) -> str | None:
     """One document's name from its glyphs, where its readings disagree and
     there is nothing to compare with (the certificate is missing, or another
@@ -375,7 +385,12 @@ def settle_single(readings: tuple[str, ...], ink: np.ndarray | None) -> str | No
     for i, cell in enumerate(cells):
         proposed = {reading[i] for reading in fitting}
         if len({_family(ch) for ch in proposed}) == 1:
-            chars.append(display_char(next(iter(proposed))))
+            # One character in its forms (斎, 齋): the form the glyphs clearly
+            # prefer, else the one most readings have (the first reading's on
+            # a tie). Taken from the set, it was whichever the process's
+            # string hashing put first: the same application showed 斎藤 in
+            # one run and 齋藤 in the next.
+            chars.append(display_char(_form_shown(cell, Counter(reading[i] for reading in fitting))))
             continue
         judged = _judge(cell, _expand(proposed))
         if judged.score < PROPOSALS_FIT:
