@@ -130,7 +130,9 @@ def _judge(cell: np.ndarray, candidates: set[str], rivals: AbstractSet[str] = fr
 
 
 def _judge_among(cell: np.ndarray, candidates: set[str]) -> _Cell:
-    scores = {ch: glyphs.glyph_score(cell, ch) for ch in candidates}
+    # In code point order: a tie (two characters drawn alike) goes the same
+    # way in every process, not by where string hashing puts them in the set.
+    scores = {ch: glyphs.glyph_score(cell, ch) for ch in sorted(candidates)}
     best = max(scores, key=lambda ch: scores[ch])
     others = [ch for ch in scores if _family(ch) != _family(best)]
     second = max(others, key=lambda ch: scores[ch]) if others else None
@@ -163,7 +165,7 @@ def _beats(cell: np.ndarray, winner: str, rival: str, scores: dict[str, float]) 
 def _one_per_family(chars: list[str], scores: dict[str, float]) -> list[str]:
     """The best-scoring candidate of each character family, best first."""
     kept: dict[str, str] = {}
-    for ch in sorted(chars, key=lambda c: -scores[c]):
+    for ch in sorted(chars, key=lambda c: (-scores[c], c)):
         kept.setdefault(_family(ch), ch)
     return list(kept.values())
 
