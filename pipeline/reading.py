@@ -1062,7 +1062,10 @@ def _read_certificate(
         derived,
         _name_field(Document.CERTIFICATE, readings, boxes, seq, name_ink),
         *(
-            _certificate_date(date_lines[name], templates[name], name, readings, boxes, seq, plausible[name], received)
+            _certificate_date(
+                date_lines[name], templates[name], name, readings, boxes, seq, plausible[name], received,
+                filled_in=dotted >= LATENT_COPY_TILES and name is FieldName.ISSUE_DATE,
+            )
             for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)
         ),
     ]
@@ -1120,7 +1123,7 @@ def _certificate_rows(page: imaging.Prepared, frame: _Frame, layout: dict) -> di
 DATE_FIT_LEAD = 0.02
 
 
-def _certificate_date(line, template, name, readings, boxes, seq, plausible, received) -> ExtractedField:  # type: ignore[no-untyped-def]
+def _certificate_date(line, template, name, readings, boxes, seq, plausible, received, filled_in=False) -> ExtractedField:  # type: ignore[no-untyped-def]
     """A certificate's era date: Tesseract's readings, the template reading of
     the digit grid, and, where they leave it unsure, each candidate drawn as
     the certificate prints it (full- or half-width digits, padded) and checked
@@ -1131,7 +1134,13 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
     one the template did not read: the settings read the same crop, and agree
     on the same misread digit (令和８年９月 read 8月 by both), while the issue
     date has no other document to be checked against. Read later than printed,
-    an expired certificate would pass as current."""
+    an expired certificate would pass as current.
+
+    `filled_in`: the line is a photocopy's with the latent dots filled in
+    (_line_without_dots). Tesseract then reads the very pixels the template
+    and the glyphs judge, so the template's date is not shown over the
+    settings' agreeing reading: a dot filled in at the mouth of a ５ drew a
+    ６ (seed 3032931, application 142: both settings read the right 5日)."""
     suffix = "生" if name is FieldName.BIRTH_DATE else ""
     read = _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible)
     item = _with_template(read, template)
@@ -1175,7 +1184,7 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
     if settled is not None:
         return settled
     unsure = _unsure_issue_date(item)
-    return _template_shown(unsure, template, line) if name is FieldName.ISSUE_DATE else unsure
+    return _template_shown(unsure, template, line) if name is FieldName.ISSUE_DATE and not filled_in else unsure
 
 
 # An issue date the settings agree on, whose every digit the line shows but

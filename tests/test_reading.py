@@ -180,6 +180,42 @@ def test_a_photocopys_issue_date_is_read_with_the_latent_dots_filled_in(printed)
     assert wrongly_shown == []
 
 
+def test_on_a_filled_in_photocopy_line_the_template_does_not_overrule_the_settings():
+    """Seed 3032931, application 142: on the copy's filled-in issue-date line
+    a dot at the mouth of the ５ drew a ６. Both settings read 令和8年11月5日,
+    the template 11月6日, and the glyphs of the same pixels show 6: shown as
+    the template's, the date was wrong. Tesseract reads those very pixels, so
+    there the settings' agreeing reading is shown (still unsure)."""
+    import cv2
+    import numpy as np
+
+    from matching import glyph_fields
+    from ocr.tesseract import OcrResult, OcrWord
+    from pipeline import imaging, reading
+
+    folder = Path(__file__).parent / "data" / "copy_lines"
+    band = cv2.imread(str(folder / "issue_2026-11-05.png"), cv2.IMREAD_GRAYSCALE)
+    dots = cv2.imread(str(folder / "issue_2026-11-05_dots.png"), cv2.IMREAD_GRAYSCALE) > 0
+    px_per_mm = 200 / 25.4
+    margin = int(reading.LATENT_CLEAN_MARGIN_MM * px_per_mm)
+    box = (0, margin, band.shape[1], band.shape[0] - margin)
+    painted = imaging.Prepared(rgb=np.dstack([band] * 3), grey=band, ink=band < 135, px_per_mm=px_per_mm)
+    line = glyph_fields.DateLine(reading._line_ink(reading._line_without_dots(painted, dots, box), box))
+    name, plausible = FieldName.ISSUE_DATE, (date(1996, 1, 1), date(2027, 11, 30))
+    template = reading._template_date(line.printed, name, plausible)
+    assert template == date(2026, 11, 6)  # what the filled-in pixels show
+    readings = [OcrResult((OcrWord("令和8年11月5日", 96.0, 0, 0, 100, 20),)) for _setting in range(2)]
+
+    def shown(filled_in: bool):  # type: ignore[no-untyped-def]
+        return reading._certificate_date(
+            line, template, name, {name: readings}, {name: box}, 1, plausible, date(2026, 11, 24), filled_in=filled_in,
+        )
+
+    assert shown(filled_in=False).value == "2026-11-06"  # an original's line: the template's is shown
+    on_the_copy = shown(filled_in=True)
+    assert on_the_copy.value == "2026-11-05" and on_the_copy.confidence < 40
+
+
 def test_a_photocopys_name_is_compared_with_the_forms_by_glyphs_without_the_latent_dots():
     """Seed 2931830, application 152: both settings read 宮崎 広ど on the copy,
     and with the dots touching the letters the glyphs could not cut the line
