@@ -419,10 +419,11 @@ def latent_dots_of(page: Prepared, min_dots: int = 25) -> tuple[int, np.ndarray]
 # The latent 複写 of a photocopy is printed as a screen of dots about 1 mm
 # apart. latent_dots finds the dots standing alone; a dot touching a stroke
 # joins it, and its pale ring stays around every dot (grey 135–205, where the
-# glyph checks still see ink). Measured on 39 copies of seen sets: the darkest
-# pixel of a standing-alone dot is 141 (median; 5 % darker than 89) and a text
-# stroke's 20th percentile 86 (95 % below 110), so at the screen's nodes
-# whatever is paler than LATENT_NODE_CORE is dot, not stroke.
+# glyph checks still see ink). Measured on the name and issue-date lines of
+# 20 copies of seen sets: the darkest pixel of a standing-alone dot is 141
+# (median; 5 % darker than 89) and a text stroke's 20th percentile 86 (95 %
+# below 110), so at the screen's nodes whatever is paler than
+# LATENT_NODE_CORE is dot, not stroke.
 LATENT_PITCH_MM = 1.0
 LATENT_NODE_CORE = 110
 # The screen is fitted tile by tile: a residual skew of 0.1° shifts it by 3 px
@@ -442,10 +443,10 @@ def without_latent_dots(grey: np.ndarray, dots: np.ndarray, px_per_mm: float) ->
     taken out. The dots standing alone (`dots`, from latent_dots) and the pale
     pixels at every node of their screen near them are filled in from around
     them (inpainting), so a stroke crossing a dot stays whole where painting
-    it white would cut it. Measured on the 78 copies of six seen sets, the
-    issue date's digit template read 44 (none wrong) where it read none with
-    the dots only painted white, and the glyphs showed the right date on 51
-    lines instead of none."""
+    it white would cut it. On the issue-date lines of the 78 copies of six
+    seen sets, cut out alone, the digit template read none of the dates with
+    the dots painted white and 44 (none wrong) with a first version of this;
+    read in the pipeline, see reading._line_without_dots."""
     count, _labels, _stats, centres = components(dots)
     painted = dots.copy()
     if count > 10:
