@@ -438,9 +438,8 @@ LATENT_NODE_REACH = 2.5
 LATENT_GHOST_PALER_THAN = 170
 
 
-def without_latent_dots(grey: np.ndarray, dots: np.ndarray, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
-    """`grey` with the latent letters' dots taken out, and the mask of what was
-    taken out. The dots standing alone (`dots`, from latent_dots) and the pale
+def without_latent_dots(grey: np.ndarray, dots: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """`grey` with the latent letters' dots taken out. The dots standing alone (`dots`, from latent_dots) and the pale
     pixels at every node of their screen near them are filled in from around
     them (inpainting), so a stroke crossing a dot stays whole where painting
     it white would cut it. On the issue-date lines of the 78 copies of six
@@ -450,19 +449,20 @@ def without_latent_dots(grey: np.ndarray, dots: np.ndarray, px_per_mm: float) ->
     count, _labels, _stats, centres = components(dots)
     painted = dots.copy()
     if count > 10:
-        painted |= _screen_nodes(grey, dots, centres[1:], px_per_mm) & (grey > LATENT_NODE_CORE)
+        painted |= _screen_nodes(dots, centres[1:], px_per_mm) & (grey > LATENT_NODE_CORE)
     cleaned = cv2.inpaint(grey, painted.view(np.uint8), 2, cv2.INPAINT_TELEA)
     if count > 10:
         # A ring wider than the footprint leaves a faint ghost around it, ink
         # to the glyph checks; only there, what is paler than a stroke's edge goes.
         zone = cv2.dilate(painted.view(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
         cleaned[zone & (cleaned > LATENT_GHOST_PALER_THAN)] = 255
-    return cleaned, painted
+    return cleaned
 
 
-def _screen_nodes(grey: np.ndarray, dots: np.ndarray, centres: np.ndarray, px_per_mm: float) -> np.ndarray:
-    """The footprint of a dot at every node of the latent screen near the dots found."""
-    height, width = grey.shape
+def _screen_nodes(dots: np.ndarray, centres: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """The footprint of a dot at every node of the latent screen near the dots
+    found (`dots`, whose components' `centres` are given)."""
+    height, width = dots.shape
     pitch_x = _screen_pitch(centres[:, 0], px_per_mm)
     pitch_y = _screen_pitch(centres[:, 1], px_per_mm)
     tile = max(8, int(LATENT_TILE_MM * px_per_mm))

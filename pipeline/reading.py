@@ -1005,7 +1005,8 @@ def _read_certificate(
     layout = layouts()["certificate"]
     copy_findings = _photocopy_signs(page)
     dotted, dots = imaging.latent_dots_of(page)
-    if dotted >= LATENT_COPY_TILES:
+    dotted_copy = dotted >= LATENT_COPY_TILES
+    if dotted_copy:
         findings_dots = f"the latent 複写 shows as dotted letters ({dotted} dotted 10 mm tiles): a photocopy"
         copy_findings.append(findings_dots)
         # The dotted letters cross the text lines: painted out, the text reads.
@@ -1016,7 +1017,7 @@ def _read_certificate(
         seal_corner = _seal_box(page, layout)  # looked for again on the painted page
     frame = _seal_box_frame(page, layout, seal_corner)
     boxes = _certificate_rows(page, frame, layout)
-    if dotted >= LATENT_COPY_TILES:
+    if dotted_copy:
         page = _line_without_dots(page, dots, boxes[FieldName.ISSUE_DATE])
     fields: list[ExtractedField] = []
     plausible = {
@@ -1044,7 +1045,7 @@ def _read_certificate(
         FieldName.COMPANY_NUMBER: lambda value: value == number_template,
     }, own_variants={FieldName.COMPANY_NUMBER: CERTIFICATE_NUMBER_VARIANTS})
     name_ink = _line_ink(page, boxes[FieldName.NAME])
-    if dotted >= LATENT_COPY_TILES:
+    if dotted_copy:
         # The glyphs that compare the name with the form's see the letters
         # without the dots; Tesseract's readings stay those of the painted
         # line (filled in, as many names were misread, other ones).
@@ -1064,7 +1065,7 @@ def _read_certificate(
         *(
             _certificate_date(
                 date_lines[name], templates[name], name, readings, boxes, seq, plausible[name], received,
-                filled_in=dotted >= LATENT_COPY_TILES and name is FieldName.ISSUE_DATE,
+                filled_in=dotted_copy and name is FieldName.ISSUE_DATE,
             )
             for name in (FieldName.BIRTH_DATE, FieldName.ISSUE_DATE)
         ),
@@ -1359,7 +1360,7 @@ def _line_without_dots(page: imaging.Prepared, dots: np.ndarray, box: tuple[int,
     Painting out only the dots standing alone leaves those touching the
     characters and the pale rings of all. On the 78 copies of seen seeds
     2224123–2931830, the certificate page's issue date was read right on 46
-    with the dots painted, on 63 with them filled in; none of the wrong ones
+    with the dots painted, on 65 with them filled in; none of the wrong ones
     with confidence. Used for the issue date and the glyphs of the name
     only: filling in the whole page read the same number of names by
     Tesseract (other ones wrong) and one birth date fewer, and the screen's
@@ -1370,7 +1371,7 @@ def _line_without_dots(page: imaging.Prepared, dots: np.ndarray, box: tuple[int,
     left, right = max(0, x0), min(page.grey.shape[1], x1)
     if bottom <= top or right <= left:
         return page
-    cleaned, _taken = imaging.without_latent_dots(page.grey[top:bottom, left:right], dots[top:bottom, left:right], page.px_per_mm)
+    cleaned = imaging.without_latent_dots(page.grey[top:bottom, left:right], dots[top:bottom, left:right], page.px_per_mm)
     grey = page.grey.copy()
     grey[y0:y1, left:right] = cleaned[y0 - top : y1 - top]
     return replace(page, grey=grey)
@@ -1441,7 +1442,7 @@ COPY_RESKEW_MIN_DEG = (0.75, 0.3)
 # A colour copier keeps the tint but not the latent text's secret: it shows.
 # Generated originals have no such tile, photocopies 170–200 of them.
 LATENT_COPY_TILES = 20
-# How far above and below a photocopy's issue-date line the latent screen is fitted.
+# How far above and below a photocopy's line (_line_without_dots) the latent screen is fitted.
 LATENT_CLEAN_MARGIN_MM = 8
 
 
