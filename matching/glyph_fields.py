@@ -75,6 +75,50 @@ def shows_form_date(line: glyphs.PrintedLine, day: date) -> bool:
 FORM_FIT_LEAD = 0.02
 
 
+# A form date's reading of another layout (1月 against 10月) must fit the line
+# this much worse on average than the one shown.
+FORM_LAYOUT_LEAD = 0.03
+
+
+def best_fitting_form_date(line: glyphs.PrintedLine, readings: tuple[str, ...]) -> str | None:
+    """Of a form date's disagreeing readings (ISO dates), the one the printed
+    digits clearly prefer over each other reading, else None. Against a reading
+    of the same layout (1955年1月8日 for 1955年4月8日) only the cells where the
+    two differ are judged, each by MIN_DIGIT_LEAD: a narrow digit elsewhere on
+    the line may be unclear for both alike. Against another layout the
+    preferred one must show every cell clearly and fit FORM_LAYOUT_LEAD better
+    on average. Measured on the 65 form dates with disagreeing readings of five
+    300-application sets: the truth led every other reading in all 64 where it
+    was one of them (the smallest lead at a differing cell 0.10, of a layout's
+    mean 0.042); the majority of the settings had been wrong on 14."""
+    if len(readings) < 2:
+        return None
+    drawn = {}
+    for value in dict.fromkeys(readings):
+        try:
+            text = western(date.fromisoformat(value))
+        except ValueError:
+            return None
+        drawn[value] = (text, glyphs.check_line(line, text))
+    if any(cells is None for _text, cells in drawn.values()):
+        return None
+    best = max(drawn, key=lambda value: glyphs.fit_of_cells(drawn[value][1])[1])
+    text, cells = drawn[best]
+    if any(score < glyphs.MIN_CELL_SCORE for score, _other in cells):
+        return None
+    shown, fit = glyphs.fit_of_cells(cells)
+    for value, (other_text, other_cells) in drawn.items():
+        if value == best:
+            continue
+        if len(other_text) == len(text):
+            differing = [i for i, (a, b) in enumerate(zip(text, other_text, strict=True)) if a != b]
+            if any(cells[i][0] - other_cells[i][0] < glyphs.MIN_DIGIT_LEAD for i in differing):
+                return None
+        elif not shown or fit - glyphs.fit_of_cells(other_cells)[1] < FORM_LAYOUT_LEAD:
+            return None
+    return best
+
+
 def verify_form_date(
     form_readings: tuple[str, ...], cert_readings: tuple[str, ...], form_ink: np.ndarray | None
 ) -> FieldComparison | None:

@@ -536,6 +536,35 @@ def test_an_issue_date_every_setting_read_alike_is_settled_by_glyphs_leading_as_
         assert read_by_every_setting(misread).confidence < 40
 
 
+@pytest.mark.parametrize(("printed", "misread"), [
+    (date(1955, 4, 8), date(1955, 1, 8)),  # seed 3133032 #57: another person's certificate
+    (date(1950, 1, 25), date(1959, 1, 25)),  # seed 3133032 #255: no certificate
+    (date(1984, 10, 7), date(1984, 1, 7)),  # seed 2729628 #66: another layout
+])
+def test_a_form_date_whose_settings_disagree_shows_the_reading_its_printed_digits_prefer(printed, misread):
+    """Scanned form lines (tests/data/date_lines) where two settings read the
+    misread alike and one the printed date. With no certificate agreeing, the
+    majority was shown. The printed digits decide between the readings: at
+    the cells where they differ (the 0 of 1950 leads the 9 by 0.12, though
+    neither the 5 nor the 9 of the line is clear), or by a clearly better fit
+    of a date of another layout. Display only: the date stays unsure."""
+    grey = cv2.imread(str(DATE_LINES / f"form_birth_{printed.isoformat()}.png"), cv2.IMREAD_GRAYSCALE)
+    line = glyphs.PrintedLine(grey.astype(np.float32) / 255.0)
+    readings = (misread.isoformat(), printed.isoformat())
+    assert glyph_fields.best_fitting_form_date(line, readings) == printed.isoformat()
+    assert glyph_fields.best_fitting_form_date(line, readings[::-1]) == printed.isoformat()
+    # A reading no other contradicts is not judged; a date nobody read is not chosen.
+    assert glyph_fields.best_fitting_form_date(line, (misread.isoformat(),)) is None
+    other = misread.replace(day=misread.day + 1)
+    assert glyph_fields.best_fitting_form_date(line, (misread.isoformat(), other.isoformat())) != printed.isoformat()
+
+    read = ExtractedField(
+        Document.FORM, FieldName.BIRTH_DATE, "", misread.isoformat(), 33.0, 1, None, (printed.isoformat(),),
+    )
+    shown = reading._best_fitting_date(read, line)
+    assert (shown.value, shown.alternatives, shown.confidence) == (printed.isoformat(), (misread.isoformat(),), 33.0)
+
+
 @pytest.mark.parametrize("face", [MINCHO, GOTHIC])
 def test_an_issue_date_the_template_and_the_glyphs_read_is_shown_where_the_settings_misread_it(monkeypatch, face):
     """Seed 2830729, application 152: both settings read 令和8年1月28日 on a
