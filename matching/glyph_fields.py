@@ -75,24 +75,18 @@ def shows_form_date(line: glyphs.PrintedLine, day: date) -> bool:
 FORM_FIT_LEAD = 0.02
 
 
-# A form date's reading of another layout (1月 against 10月) must fit the line
-# this much worse on average than the one shown.
+# A date's reading of another layout (1月 against 10月) must fit the line this
+# much worse on average than the one shown (best_fitting).
 FORM_LAYOUT_LEAD = 0.03
 
 
 def best_fitting_form_date(line: glyphs.PrintedLine, readings: tuple[str, ...]) -> str | None:
     """Of a form date's disagreeing readings (ISO dates), the one the printed
-    digits clearly prefer over each other reading, else None. Against a reading
-    of the same layout (1955年1月8日 for 1955年4月8日) only the cells where the
-    two differ are judged, each by MIN_DIGIT_LEAD: a narrow digit elsewhere on
-    the line may be unclear for both alike. Against another layout the
-    preferred one must show every cell clearly and fit FORM_LAYOUT_LEAD better
-    on average. Measured on the 65 form dates with disagreeing readings of five
-    300-application sets: the truth led every other reading in all 64 where it
-    was one of them (the smallest lead at a differing cell 0.10, of a layout's
-    mean 0.042); the majority of the settings had been wrong on 14."""
-    if len(readings) < 2:
-        return None
+    digits clearly prefer over each other reading (best_fitting), else None.
+    Measured on the 106 form dates with disagreeing readings of eight
+    300-application sets: the truth led every other reading in all 105 where
+    it was one of them (the smallest lead at a differing cell 0.10, of a
+    layout's mean 0.042); the majority of the settings had been wrong on 22."""
     drawn = {}
     for value in dict.fromkeys(readings):
         try:
@@ -100,17 +94,31 @@ def best_fitting_form_date(line: glyphs.PrintedLine, readings: tuple[str, ...]) 
         except ValueError:
             return None
         drawn[value] = (text, glyphs.check_line(line, text))
-    if any(cells is None for _text, cells in drawn.values()):
+    return best_fitting(drawn)
+
+
+def best_fitting(drawn: dict[str, tuple[str, list[tuple[float, float]] | None]]) -> str | None:
+    """Of a field's disagreeing readings, each drawn as printed (its text
+    without spaces, and glyphs.check_line's cells of it), the one the line
+    clearly prefers over each other reading, else None. Against a reading of
+    the same layout (1955年1月8日 for 1955年4月8日) only the cells where the
+    two differ are judged, each by MIN_DIGIT_LEAD: a narrow digit elsewhere on
+    the line may be unclear for both alike. Against another layout the
+    preferred one must show every cell clearly and fit FORM_LAYOUT_LEAD better
+    on average."""
+    if len(drawn) < 2 or any(cells is None for _text, cells in drawn.values()):
         return None
     best = max(drawn, key=lambda value: glyphs.fit_of_cells(drawn[value][1])[1])
     text, cells = drawn[best]
+    assert cells is not None
     if any(score < glyphs.MIN_CELL_SCORE for score, _other in cells):
         return None
     shown, fit = glyphs.fit_of_cells(cells)
     for value, (other_text, other_cells) in drawn.items():
         if value == best:
             continue
-        if len(other_text) == len(text):
+        assert other_cells is not None
+        if len(other_text) == len(text) == len(cells) == len(other_cells):
             differing = [i for i, (a, b) in enumerate(zip(text, other_text, strict=True)) if a != b]
             if any(cells[i][0] - other_cells[i][0] < glyphs.MIN_DIGIT_LEAD for i in differing):
                 return None
@@ -259,6 +267,20 @@ class DateLine:
         `day`, or None when it shows it neither way."""
         shown = [mean for clear, mean in self.fits(day, suffix) if clear]
         return max(shown) if shown else None
+
+    def best_fitting(self, readings: tuple[str, ...], suffix: str) -> str | None:
+        """Of disagreeing readings (ISO dates), the one the line clearly
+        prefers (best_fitting), each drawn the way it fits the line better."""
+        drawn = {}
+        for value in dict.fromkeys(readings):
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                return None
+            wide = self._printed_wide(day, suffix)
+            text = eras.format_era_date(day, fullwidth=wide) + suffix
+            drawn[value] = ("".join(text.split()), self._cells_of(day, suffix, wide))
+        return best_fitting(drawn)
 
     def _contradicted(self, day: date, suffix: str) -> bool:
         """Whether the line is printed on the grid of full-width cells (its era,

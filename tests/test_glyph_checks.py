@@ -565,6 +565,38 @@ def test_a_form_date_whose_settings_disagree_shows_the_reading_its_printed_digit
     assert (shown.value, shown.alternatives, shown.confidence) == (printed.isoformat(), (misread.isoformat(),), 33.0)
 
 
+@pytest.mark.parametrize(("printed", "misread", "by_template"), [
+    (date(2026, 10, 29), date(2026, 10, 28), True),  # seed 3133032 #54
+    (date(2026, 9, 12), date(2026, 8, 12), False),  # seed 3133032 #268
+    (date(2026, 11, 23), date(2026, 1, 23), True),  # seed 2426325 #61: another layout
+])
+def test_a_photocopy_issue_date_left_unsure_shows_the_reading_its_printed_digits_prefer(printed, misread, by_template):
+    """Photocopies' issue-date lines, the latent dots filled in (tests/data/
+    date_lines): the settings read the misread first and the printed date
+    too, and nothing settled it. What is shown is the reading the printed
+    digits prefer; the readings, the confidence and so every reason stay."""
+    grey = cv2.imread(str(DATE_LINES / f"copy_issue_{printed.isoformat()}.png"), cv2.IMREAD_GRAYSCALE)
+    line = glyph_fields.DateLine(grey.astype(np.float32) / 255.0)
+    readings = (misread.isoformat(), printed.isoformat())
+    assert line.best_fitting(readings, "") == line.best_fitting(readings[::-1], "") == printed.isoformat()
+
+    name = FieldName.ISSUE_DATE
+
+    def results(day):
+        text = f"令和{day.year - 2018}年{day.month}月{day.day}日"
+        return OcrResult((OcrWord(text, 96.0, 0, 0, 100, 20),))
+
+    # As read there: the printed date by the template (not shown over the
+    # settings on a filled-in line) or by one setting of three.
+    settings = [results(misread), results(misread)] + ([] if by_template else [results(printed)])
+    shown = reading._certificate_date(
+        line, printed if by_template else None, name, {name: settings}, {name: (0, 0, 100, 20)}, 1,
+        (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24), filled_in=True,
+    )
+    assert shown.value == printed.isoformat()
+    assert set(shown.readings) == set(readings) and shown.confidence < 40
+
+
 @pytest.mark.parametrize("face", [MINCHO, GOTHIC])
 def test_an_issue_date_the_template_and_the_glyphs_read_is_shown_where_the_settings_misread_it(monkeypatch, face):
     """Seed 2830729, application 152: both settings read 令和8年1月28日 on a

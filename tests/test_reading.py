@@ -404,6 +404,11 @@ class _LineShowing:
         """Every digit of a shown date is clear; a date not shown is not what is printed."""
         return (eras.format_era_date(day), []) if day in self.shown else None
 
+    def best_fitting(self, readings, suffix=""):
+        """Of disagreeing readings, the one shown, if only one is."""
+        shown = [value for value in readings if date.fromisoformat(value) in self.shown]
+        return shown[0] if len(readings) >= 2 and len(shown) == 1 else None
+
 
 def _agreeing_readings(text):
     from ocr.tesseract import OcrResult, OcrWord
