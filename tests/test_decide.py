@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -108,6 +109,30 @@ def test_missing_certificate_and_a_wrong_document():
     (wrong,) = decide_pages(form(), page(PageKind.OTHER_DOCUMENT, 1))
     assert wrong.decision.reasons == (Reason.MISSING,)
     assert "another document" in wrong.decision.details[0]
+
+
+def test_a_form_name_alone_is_shown_as_its_kana_spells_it_where_the_glyphs_lean_elsewhere_by_a_hair():
+    """Seed 3032931 #110 (no certificate; the form's scanned name line is kept
+    in tests/data/name_lines): one setting read 高瀬 由美子, two 本瀬 山夫子;
+    the フリガナ タカセ ユミコ chose the first. The glyphs alone settle the
+    disputed cells as 高瀬 山美子 (由 and 山 differ by a stroke's tip); the
+    kana spells 由美子 and not 山美子, so the reading stands."""
+    import cv2
+    import numpy as np
+
+    ink = cv2.imread(str(Path(__file__).parent / "data" / "name_lines" / "form_takase_yumiko.png"), cv2.IMREAD_GRAYSCALE)
+    name = replace(field(Document.FORM, FieldName.NAME, "高瀬 由美子"), alternatives=("本瀬 山夫子", "品瀬 山夫子"))
+    kana = field(Document.FORM, FieldName.KANA, "タカ セ ユミ コ")
+
+    def shown(*extra_fields):
+        page = form(name_ink=ink.astype(np.float32) / 255.0)
+        page = replace(page, fields=(*(f for f in page.fields if f.name is not FieldName.NAME), name, *extra_fields))
+        (result,) = decide_pages(page)
+        assert result.decision.reasons == (Reason.MISSING,)
+        return next(f.value for f in result.fields if f.name is FieldName.NAME)
+
+    assert shown() == "高瀬 山美子"  # the glyphs alone
+    assert shown(kana) == "高瀬 由美子"
 
 
 def test_photocopy_and_correction():
