@@ -64,6 +64,7 @@ def analysis_from_json(text: str) -> PageAnalysis:
         application_id_source=data["application_id_source"], fields=tuple(_field(f) for f in data["fields"]),
         findings=tuple(data["findings"]), copy_suspected=data["copy_suspected"],
         correction_suspected=data["correction_suspected"], title_text=data["title_text"],
+        struck_rows=tuple(data.get("struck_rows", ())),
         name_ink=_ink_from_text(data.get("name_ink")),
         date_ink=_ink_from_text(data.get("date_ink")),
         number_ink=_ink_from_text(data.get("number_ink")),

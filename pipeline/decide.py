@@ -143,7 +143,19 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             # own readings disagree (隆 read once and 降 twice). Display only.
             fields = [_settled_alone(f, form if f.document is Document.FORM else certificate) for f in fields]
         for comparison in comparisons:
-            if comparison.unsure:
+            if comparison.field.value in form.struck_rows and not comparison.equal:
+                # What a struck row prints is not what the applicant says, and
+                # its strokes are crossed out: its reading would claim another
+                # person where the correction may say the same one. CORRECTED
+                # already holds the application; the reviewer compares the
+                # handwriting.
+                _add(reasons, Reason.CORRECTED)
+                details.append(
+                    f"{comparison.field.value}: struck through and rewritten by hand on the form; not compared "
+                    f"(the struck print read as {comparison.form_value or 'nothing'}; "
+                    f"certificate {comparison.cert_value or 'unread'})"
+                )
+            elif comparison.unsure:
                 _add(reasons, Reason.LOW_CONFIDENCE)
                 details.append(
                     f"{comparison.field.value}: form {comparison.form_value} / certificate {comparison.cert_value}: "

@@ -163,6 +163,9 @@ class PageAnalysis:
     copy_suspected: bool = False
     correction_suspected: bool = False
     title_text: str = ""
+    # The form's rows struck through by hand (their layout names: "name",
+    # "birth_date", ...): what they print is no longer what the applicant says.
+    struck_rows: tuple[str, ...] = ()
     # Ink of the representative's name line (upright, binarised), kept for the
     # glyph check that settles names between the two documents.
     name_ink: np.ndarray | None = field(default=None, compare=False, repr=False)

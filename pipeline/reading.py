@@ -371,7 +371,7 @@ def _read_form(
         fields.append(kana_field)
 
     fields.append(_id_field(seq, _id_bounds(frame, layout), qr_payload, printed_id, application_id, id_source))
-    correction = _correction_marks(page, frame, rows, layout)
+    correction, struck = _correction_marks(page, frame, rows, layout)
     findings.extend(correction)
     return PageAnalysis(
         seq=seq,
@@ -384,6 +384,7 @@ def _read_form(
         fields=tuple(fields),
         findings=tuple(findings),
         correction_suspected=bool(correction),
+        struck_rows=struck,
         title_text=title,
         name_ink=name_ink,
         date_ink=date_ink,
@@ -1486,7 +1487,10 @@ LATENT_CLEAN_MARGIN_MM = 8
 STRIKE_MIN_MM = 8
 
 
-def _correction_marks(page: imaging.Prepared, frame: _Frame, rows: dict[str, tuple[int, int]], layout: dict) -> list[str]:
+def _correction_marks(
+    page: imaging.Prepared, frame: _Frame, rows: dict[str, tuple[int, int]], layout: dict
+) -> tuple[list[str], tuple[str, ...]]:
+    """What shows a handwritten correction on the form, and the rows struck through."""
     findings = []
     top = min(band[0] for band in rows.values())
     bottom = max(band[1] for band in rows.values())
@@ -1507,11 +1511,11 @@ def _correction_marks(page: imaging.Prepared, frame: _Frame, rows: dict[str, tup
     # printed strokes stop at each character, so only 3 px breaks are closed
     # (closing 15 px, as for ruled lines, joins the top strokes of 二丁目:
     # 99 of 300 clean forms flagged at 8 mm, none with 3 px).
-    strikes = 0
-    for band_top, band_bottom in rows.values():
+    struck = []
+    for row, (band_top, band_bottom) in rows.items():
         inner = page.ink[band_top + frame.mm(2) : band_bottom - frame.mm(2), frame.x(60) : frame.x(195)]
         if inner.size and imaging.horizontal_rules(inner, frame.mm(STRIKE_MIN_MM), max_slope=0.09, bridge_px=3):
-            strikes += 1
-    if strikes:
-        findings.append(f"strike-through lines in {strikes} row(s) of the form")
-    return findings
+            struck.append(row)
+    if struck:
+        findings.append(f"strike-through lines in {len(struck)} row(s) of the form ({', '.join(struck)})")
+    return findings, tuple(struck)

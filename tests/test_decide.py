@@ -143,6 +143,25 @@ def test_photocopy_and_correction():
     assert result.decision.reasons == (Reason.COPY, Reason.CORRECTED)
 
 
+def test_a_struck_through_row_is_not_compared_but_another_field_still_is():
+    """A name struck through and rewritten by hand reads as garbage (商拉一揚手
+    for 高田 陽子, seed 2729628): compared, it claimed another person on a
+    corrected form whose correction names the same one. Struck, it is not
+    compared; the reviewer is told to compare the handwriting. A mismatch in
+    a row not struck is still one."""
+    corrected = {"correction_suspected": True, "findings": ("strike-through lines in 1 row(s) of the form (name)",)}
+    (struck,) = decide_pages(form(name="商拉一揚手 誰名楊チ", struck_rows=("name",), **corrected), certificate())
+    assert struck.decision.reasons == (Reason.CORRECTED,)
+    assert any("name: struck through and rewritten by hand" in d for d in struck.decision.details)
+    (unmarked,) = decide_pages(form(name="商拉一揚手 誰名楊チ", **corrected), certificate())
+    assert unmarked.decision.reasons == (Reason.MISMATCH, Reason.CORRECTED)
+    (elsewhere,) = decide_pages(form(name="商拉一揚手 誰名楊チ", struck_rows=("title",), **corrected), certificate())
+    assert elsewhere.decision.reasons == (Reason.MISMATCH, Reason.CORRECTED)
+    # Never approved on a struck row, whatever else the page says.
+    (alone,) = decide_pages(form(name="商拉一揚手 誰名楊チ", struck_rows=("name",)), certificate())
+    assert alone.decision.status is Status.NEEDS_REVIEW and Reason.CORRECTED in alone.decision.reasons
+
+
 def test_duplicate_in_the_batch_and_across_batches_and_denied_before():
     first, second = decide_pages(form(0), certificate(1), form(2), certificate(3))
     assert first.decision.status is Status.AUTO_APPROVED
