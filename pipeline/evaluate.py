@@ -47,6 +47,11 @@ class Evaluation:
     unmatched: int = 0
     field_right: Counter = field(default_factory=Counter)  # type: ignore[type-arg]
     field_total: Counter = field(default_factory=Counter)  # type: ignore[type-arg]
+    # The same on valid applications only: a defect (a struck value, a
+    # photocopy) is what makes many fields hard to read, and those are held.
+    field_right_valid: Counter = field(default_factory=Counter)  # type: ignore[type-arg]
+    field_total_valid: Counter = field(default_factory=Counter)  # type: ignore[type-arg]
+    field_misses: list[str] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)  # type: ignore[type-arg]
 
     @property
@@ -124,8 +129,14 @@ def evaluate_folder(folder: Path, settings: Settings) -> Evaluation:
                 continue
             if document == "certificate" and source.get("document") != "seal_certificate":
                 continue
+            right = _same(column, row[column], str(source[key]))
             result.field_total[column] += 1
-            result.field_right[column] += _same(column, row[column], str(source[key]))
+            result.field_right[column] += right
+            if app["valid"]:
+                result.field_total_valid[column] += 1
+                result.field_right_valid[column] += right
+            if not right:
+                result.field_misses.append(f"{column:24} {label}: read {row[column] or 'nothing'!r}, printed {source[key]!r}")
     return result
 
 
@@ -145,9 +156,14 @@ def format_evaluation(result: Evaluation) -> str:
     lines += [f"  FALSE APPROVAL {label}" for label in result.false_approvals]
     if result.unmatched:
         lines.append(f"applications not found in the report: {result.unmatched}")
-    lines.append("field accuracy:")
+    lines.append("field accuracy:                   all applications   valid applications")
     for column in FIELD_TRUTH:
-        lines.append(f"  {column:24} {share(result.field_right[column], result.field_total[column])}")
+        every = share(result.field_right[column], result.field_total[column])
+        valid = share(result.field_right_valid[column], result.field_total_valid[column])
+        lines.append(f"  {column:24} {every:>18}   {valid:>18}")
+    if result.field_misses:
+        lines.append("field misses:")
+        lines += [f"  {item}" for item in result.field_misses]
     if result.valid_held:
         lines.append("valid but held:")
         lines += [f"  {item}" for item in result.valid_held]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from pipeline.config import Settings
-from pipeline.evaluate import evaluate_folder, format_evaluation
+from pipeline.evaluate import FIELD_TRUTH, evaluate_folder, format_evaluation
 from samples.generator import BatchSpec, generate_batch
 
 pytestmark = pytest.mark.slow
@@ -56,3 +56,8 @@ def test_valid_applications_are_approved_with_their_fields(evaluated):
     assert result.valid_approved >= result.valid - 1, format_evaluation(result)
     for column in ("application_id", "form_corporate_number", "cert_corporate_number", "cert_birth_date"):
         assert result.field_right[column] == result.field_total[column], (column, format_evaluation(result))
+    # Every miss is listed once, and the valid applications' share is counted apart.
+    for column in FIELD_TRUTH:
+        listed = [miss for miss in result.field_misses if miss.startswith(f"{column:24} ")]
+        assert len(listed) == result.field_total[column] - result.field_right[column]
+        assert result.field_right_valid[column] <= result.field_total_valid[column] < result.field_total[column]
