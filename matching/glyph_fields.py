@@ -77,7 +77,7 @@ FORM_FIT_LEAD = 0.02
 
 # A date's reading of another layout (1月 against 10月) must fit the line this
 # much worse on average than the one shown (best_fitting).
-FORM_LAYOUT_LEAD = 0.03
+LAYOUT_FIT_LEAD = 0.03
 
 
 def best_fitting_form_date(line: glyphs.PrintedLine, readings: tuple[str, ...]) -> str | None:
@@ -104,7 +104,7 @@ def best_fitting(drawn: dict[str, tuple[str, list[tuple[float, float]] | None]])
     the same layout (1955年1月8日 for 1955年4月8日) only the cells where the
     two differ are judged, each by MIN_DIGIT_LEAD: a narrow digit elsewhere on
     the line may be unclear for both alike. Against another layout the
-    preferred one must show every cell clearly and fit FORM_LAYOUT_LEAD better
+    preferred one must show every cell clearly and fit LAYOUT_FIT_LEAD better
     on average."""
     if len(drawn) < 2 or any(cells is None for _text, cells in drawn.values()):
         return None
@@ -122,7 +122,7 @@ def best_fitting(drawn: dict[str, tuple[str, list[tuple[float, float]] | None]])
             differing = [i for i, (a, b) in enumerate(zip(text, other_text, strict=True)) if a != b]
             if any(cells[i][0] - other_cells[i][0] < glyphs.MIN_DIGIT_LEAD for i in differing):
                 return None
-        elif not shown or fit - glyphs.fit_of_cells(other_cells)[1] < FORM_LAYOUT_LEAD:
+        elif not shown or fit - glyphs.fit_of_cells(other_cells)[1] < LAYOUT_FIT_LEAD:
             return None
     return best
 

@@ -293,7 +293,7 @@ def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type
             if agreed and item.name is FieldName.NAME:
                 agreed = "".join(display_char(ch) for ch in agreed)
             if agreed and agreed != item.value:
-                return replace(item, value=agreed, alternatives=tuple(a for a in item.readings if a != agreed))
+                return item.led_by(agreed)
     return item
 
 
@@ -314,7 +314,7 @@ def _settled_alone(item: ExtractedField, page: PageAnalysis) -> ExtractedField:
     settled = settle_single(item.readings, page.name_ink)
     if settled is None or settled == item.value or _kana_spells_rather(item, settled, page):
         return item
-    return replace(item, value=settled, alternatives=tuple(r for r in item.readings if r != settled))
+    return item.led_by(settled)
 
 
 def _kana_spells_rather(item: ExtractedField, settled: str, page: PageAnalysis) -> bool:
@@ -340,7 +340,7 @@ def _form_date_shown(item: ExtractedField, page: PageAnalysis) -> ExtractedField
     shown = [value for value in item.alternatives if shows_form_date(line, date.fromisoformat(value))]
     if len(shown) != 1:
         return item
-    return replace(item, value=shown[0], alternatives=tuple(value for value in item.alternatives if value != shown[0]))
+    return item.led_by(shown[0])
 
 
 def _add(reasons: list[Reason], reason: Reason) -> None:

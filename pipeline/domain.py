@@ -6,7 +6,7 @@ only `pipeline.storage` turns them into database rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -143,6 +143,15 @@ class ExtractedField:
     def readings(self) -> tuple[str, ...]:
         first = (self.value,) if self.value else ()
         return first + tuple(a for a in self.alternatives if a and a != self.value)
+
+    def led_by(self, value: str, raw_text: str | None = None, confidence: float | None = None) -> ExtractedField:
+        """The same field showing `value` (one of its readings, or one agreed
+        elsewhere), every other reading kept as an alternative."""
+        return replace(
+            self, value=value, alternatives=tuple(r for r in self.readings if r != value),
+            raw_text=self.raw_text if raw_text is None else raw_text,
+            confidence=self.confidence if confidence is None else confidence,
+        )
 
 
 @dataclass(frozen=True)

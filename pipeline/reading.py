@@ -431,12 +431,7 @@ def _name_by_kana(
             break
     if chosen is None:
         return name, kana_field
-    return replace(
-        name,
-        raw_text=f"{name.raw_text} | フリガナ {kana_field.value} spells {chosen}",
-        value=chosen,
-        alternatives=tuple(reading for reading in name.readings if reading != chosen),
-    ), kana_field
+    return name.led_by(chosen, raw_text=f"{name.raw_text} | フリガナ {kana_field.value} spells {chosen}"), kana_field
 
 
 def _harder_qr(page: imaging.Prepared, frame: _Frame) -> str | None:
@@ -764,10 +759,7 @@ def _number_with_template(item: ExtractedField, template: str | None, confirmed:
         return replace(item, raw_text=f"{item.raw_text} | template: {item.value}", confidence=100.0)
     if template is None or template not in item.readings or item.confidence >= 100:
         return item
-    return replace(
-        item, raw_text=f"{item.raw_text} | template: {template}", value=template, confidence=100.0,
-        alternatives=tuple(r for r in item.readings if r != template),
-    )
+    return item.led_by(template, raw_text=f"{item.raw_text} | template: {template}", confidence=100.0)
 
 
 def _template_western_date(ink: glyphs.PrintedLine) -> date | None:
@@ -796,8 +788,7 @@ def _with_template(item: ExtractedField, template: date | None) -> ExtractedFiel
     value = template.isoformat()
     raw = f"{item.raw_text} | template: {value}"
     if value in item.readings:
-        others = tuple(r for r in item.readings if r != value)
-        return replace(item, raw_text=raw, value=value, confidence=100.0, alternatives=others)
+        return item.led_by(value, raw_text=raw, confidence=100.0)
     # The template contradicts every Tesseract reading: neither is trusted.
     if item.value is None:
         return replace(item, raw_text=raw, value=value, confidence=min(item.confidence, 39.0))
@@ -821,8 +812,7 @@ def _shown_first(item: ExtractedField, shows: Callable[[str], bool]) -> Extracte
     shown = [value for value in item.readings if shows(value)]
     if len(shown) != 1 or shown[0] == item.value:
         return item
-    others = tuple(value for value in item.readings if value != shown[0])
-    return replace(item, value=shown[0], alternatives=others)
+    return item.led_by(shown[0])
 
 
 def _best_fitting_date(item: ExtractedField, line: glyphs.PrintedLine) -> ExtractedField:
@@ -834,7 +824,7 @@ def _best_fitting_date(item: ExtractedField, line: glyphs.PrintedLine) -> Extrac
     preferred = glyph_fields.best_fitting_form_date(line, item.readings)
     if preferred is None or preferred == item.value:
         return item
-    return replace(item, value=preferred, alternatives=tuple(value for value in item.readings if value != preferred))
+    return item.led_by(preferred)
 
 
 def _line_ink(page: imaging.Prepared, bounds: tuple[int, int, int, int]) -> np.ndarray:
@@ -1153,10 +1143,7 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
     preferred = line.best_fitting(item.readings, "")
     if preferred is None or preferred == item.value:
         return item
-    return replace(
-        item, value=preferred, alternatives=tuple(value for value in item.readings if value != preferred),
-        raw_text=f"{item.raw_text} | glyphs prefer: {preferred}",
-    )
+    return item.led_by(preferred, raw_text=f"{item.raw_text} | glyphs prefer: {preferred}")
 
 
 def _certificate_date_read(line, template, name, readings, boxes, seq, plausible, received, filled_in=False) -> ExtractedField:  # type: ignore[no-untyped-def]
@@ -1275,10 +1262,7 @@ def _settled_by_glyphs(
     value = confirmed[-1][1]
     if value not in read.readings:
         return None
-    return replace(
-        item, raw_text=f"{item.raw_text} | glyphs: {value}", value=value, confidence=100.0,
-        alternatives=tuple(r for r in item.readings if r != value),
-    )
+    return item.led_by(value, raw_text=f"{item.raw_text} | glyphs: {value}", confidence=100.0)
 
 
 def _template_shown(item: ExtractedField, template: date | None, line: glyph_fields.DateLine) -> ExtractedField:
@@ -1294,10 +1278,7 @@ def _template_shown(item: ExtractedField, template: date | None, line: glyph_fie
     if not line.shows(template, "") or any(line.shows(date.fromisoformat(r), "") for r in item.readings if r != template.isoformat()):
         return item
     value = template.isoformat()
-    return replace(
-        item, raw_text=f"{item.raw_text} | glyphs show the template's: {value}", value=value,
-        alternatives=tuple(r for r in item.readings if r != value),
-    )
+    return item.led_by(value, raw_text=f"{item.raw_text} | glyphs show the template's: {value}")
 
 
 def _unsure_issue_date(item: ExtractedField) -> ExtractedField:
