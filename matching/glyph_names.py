@@ -54,6 +54,12 @@ MIN_PAIR_PREFERENCE = 0.15
 # against 人 0.87 and 入 0.82).
 CLOSE_BAND = 0.1
 METHOD = "glyphs compared on both documents"
+# An unclear cell is shown as its best candidate rather than what the
+# readings agree on only when the best fits far better: a photocopy's 誠
+# scored 0.57 against 0.29 for the 牙 both readings gave (latent dots kept it
+# under MIN_SCORE).
+SHOWN_MIN_SCORE = 0.5
+SHOWN_LEAD = 0.2
 # How many of the vocabulary's likeliest characters per cell are rivals, and by
 # how much one must beat the proposals to stop them (measured: 浩 printed, 清
 # proposed: 0.17–0.25; a damaged 工 against 上: 0.05).
@@ -320,8 +326,8 @@ def _verify_shape(
         else:
             # The value shown is what the glyphs clearly see, else what that
             # document's readings agree on, else the glyphs' best guess.
-            form_chars.append(on_form.winner or _agreed(fitting["form"], i) or on_form.best)
-            cert_chars.append(on_cert.winner or _agreed(fitting["cert"], i) or on_cert.best)
+            form_chars.append(on_form.winner or _shown_unclear(on_form, form_cells[i], _agreed(fitting["form"], i)))
+            cert_chars.append(on_cert.winner or _shown_unclear(on_cert, cert_cells[i], _agreed(fitting["cert"], i)))
             if verdict == "equal":
                 verdict = "unsure"
             notes.append(
@@ -349,6 +355,21 @@ def _agreed(readings: list[str], position: int) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def _shown_unclear(judged: _Cell, cell: np.ndarray, agreed: str | None) -> str:
+    """What a cell the glyphs do not clearly judge is shown as: what the
+    document's readings agree on, unless the glyphs' best candidate fits the
+    cell far better than it (display only: the name stays unsure)."""
+    if agreed is None:
+        return judged.best
+    if (
+        judged.best != agreed
+        and judged.score >= SHOWN_MIN_SCORE
+        and judged.score - glyphs.glyph_score(cell, agreed) >= SHOWN_LEAD
+    ):
+        return judged.best
+    return agreed
+
+
 def _form_shown(cell: np.ndarray, forms: Counter[str]) -> str:
     """Which of one character's forms, read `forms` times, a cell shows."""
     if len(forms) > 1:
@@ -366,7 +387,11 @@ def settle_single(readings: tuple[str, ...], ink: np.ndarray | None) -> str | No
     judged among the proposed characters (and the vocabulary's likeliest when
     none fits). The name as the reviewer should see it, or None when a
     disputed cell is not clear. For display only: it is not a reading."""
-    if ink is None or len(readings) < 2:
+    # A character the model is known to print for another (朗 for 郎) is
+    # checked even when every reading agrees, as verify_names does: a form's
+    # 徳永 太郎 read 太朗 three times, 和也 read 和志.
+    suspect = any(ch in _misread_proposals() for reading in readings for ch in reading)
+    if ink is None or not readings or (len(readings) < 2 and not suspect):
         return None
     shapes = Counter((len(s[0]), len(s[1])) for s in map(_split, readings) if s is not None)
     if not shapes:
@@ -386,7 +411,7 @@ def settle_single(readings: tuple[str, ...], ink: np.ndarray | None) -> str | No
     chars = []
     for i, cell in enumerate(cells):
         proposed = {reading[i] for reading in fitting}
-        if len({_family(ch) for ch in proposed}) == 1:
+        if len({_family(ch) for ch in proposed}) == 1 and not proposed & _misread_proposals().keys():
             # One character in its forms (斎, 齋): the form the glyphs clearly
             # prefer, else the one most readings have (the first reading's on
             # a tie). Taken from the set, it was whichever the process's

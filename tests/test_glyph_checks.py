@@ -124,6 +124,24 @@ def test_one_documents_disputed_name_is_settled_by_its_glyphs():
     assert settle_single(("広田 浩",), ink) is None
 
 
+@pytest.mark.parametrize("face", [MINCHO, GOTHIC])
+@pytest.mark.parametrize(("printed", "misread"), [
+    ("徳永　太郎", "徳永 太朗"),  # seed 3234133, application 31: read alike three times
+    ("桜井　和也", "桜井 和志"),  # application 164
+])
+def test_a_name_read_alike_as_a_known_misread_is_settled_by_its_glyphs(face, printed, misread):
+    """Every reading agreeing is no dispute, unless it holds a character the
+    model is known to print for another: the glyphs then decide what is shown."""
+    from matching.glyph_names import settle_single
+
+    ink = scanned(printed, face, size=29)
+    assert settle_single((misread,), ink) == printed.replace("\u3000", " ")
+    assert settle_single((misread, misread, misread), ink) == printed.replace("\u3000", " ")
+    # What is printed stays what it is: 和志 and 太朗 are names too.
+    misread_ink = scanned(misread.replace(" ", "\u3000"), face, size=29)
+    assert settle_single((misread,), misread_ink) == misread
+
+
 def test_a_character_read_in_two_of_its_forms_is_shown_alike_in_every_process(tmp_path):
     """Seed 2729628, application 4 (no certificate): one setting read 斎藤 修
     and two 齋藤 修; the name shown was whichever form the process's string
@@ -288,6 +306,20 @@ def test_a_kana_name_tesseract_split_apart_is_grouped_by_the_printed_words():
     read = OcrResult(tuple(words))
     assert reading.certificate_name(read) == "さく ら"  # the groups by Tesseract's gaps
     name = FieldName.NAME
+    item = reading._name_field(Document.CERTIFICATE, {name: [read]}, {name: (0, 0, ink.shape[1], ink.shape[0])}, 1, ink)
+    assert item.value == "石田 さくら"
+    # Seed 3234133, application 227, a photocopy: the family name's second
+    # character boxed from the middle of its word into the gap after it, its
+    # centre in no printed word. It belongs to the word it overlaps most.
+    middle = (f0 + f1) // 2
+    split = [
+        words[0],
+        OcrWord("石", 90.0, f0, layout.top, middle - f0, height),
+        OcrWord("田", 90.0, middle, layout.top, (g0 - middle) - 2, height),
+        *words[2:],
+    ]
+    assert not f0 <= split[2].left + split[2].width / 2 <= f1
+    read = OcrResult(tuple(split))
     item = reading._name_field(Document.CERTIFICATE, {name: [read]}, {name: (0, 0, ink.shape[1], ink.shape[0])}, 1, ink)
     assert item.value == "石田 さくら"
 
@@ -648,6 +680,21 @@ def test_a_name_the_model_reads_as_another_is_settled_by_its_glyphs(face):
     compared = verify_names(("竹田 隆",), ("牧田 隆",), form_ink, cert_ink)
     assert compared is not None and compared.equal, compared
     assert compared.form_value == compared.cert_value == "浜田 隆"
+
+
+def test_an_unclear_cell_shows_its_glyphs_best_only_where_it_fits_far_better_than_the_readings():
+    """A photocopy's 誠 scored 0.57 (latent dots kept it under MIN_SCORE)
+    against 0.29 for the 牙 both readings gave: the glyphs' best is shown. A
+    best that leads by little leaves what the readings agree on."""
+    from matching import glyph_names
+    from matching.glyph_names import _Cell, _shown_unclear
+
+    cell = glyph_names.glyphs.name_cells(scanned("広瀬　誠", MINCHO, 29), "〇〇", "〇")[2]
+    assert _shown_unclear(_Cell("誠", 0.57, "牙", 0.29, False), cell, "牙") == "誠"
+    assert _shown_unclear(_Cell("誠", 0.57, "牙", 0.29, False), cell, None) == "誠"
+    # The best only a little ahead of the agreed character, or itself a poor fit.
+    assert _shown_unclear(_Cell("牙", 0.45, "誠", 0.40, False), cell, "誠") == "誠"
+    assert _shown_unclear(_Cell("誠", 0.40, "牙", 0.10, False), cell, "牙") == "牙"
 
 
 @pytest.mark.parametrize("face", [MINCHO, GOTHIC, IPA_GOTHIC])

@@ -83,6 +83,9 @@ def words(*parts):
         (words(("無限責任社員", 0), ("斉藤", 40), ("翔太", 40)), "斉藤 翔太"),
         (words(("代表取締後渡邊", 0), ("紀子", 40)), "渡邊 紀子"),  # 役 misread, joined to the family name
         (words(("取締役高木", 0), ("陽子", 40)), "高木 陽子"),
+        (words(("取締後徳永", 0), ("太郎", 40)), "徳永 太郎"),  # seed 3234133, a photocopy: 役 misread
+        (words(("理事田中", 0), ("一", 40)), "田中 一"),
+        (words(("清水人志", 0), ("一", 40)), "清水人志 一"),  # nor 清算人
         (words(("理田中", 0), ("一", 40)), "理田中 一"),  # no qualification to cut
     ],
 )
@@ -288,6 +291,44 @@ def test_a_pen_stroke_across_two_characters_is_a_strike_and_printed_strokes_are_
         printed[30:33, x : x + 25] = True
     assert not imaging.horizontal_rules(printed, min_length, max_slope=0.09, bridge_px=3)
     assert imaging.horizontal_rules(printed, min_length, max_slope=0.09)  # what bridging 15 px would find
+
+
+def test_a_struck_birth_date_is_read_from_its_print_with_the_strike_lines_filled_in(tmp_path, monkeypatch):
+    """Seed 6's form has its birth date struck through with a ruler and the
+    date written again by hand beside it. The print is the form's value: read
+    with the strike lines in it, Tesseract gave nothing a date parses from."""
+    import numpy as np
+
+    from pipeline import imaging, reading
+
+    truth = generate_batch(tmp_path, BatchSpec(count=1, seed=6, received=date(2026, 11, 20), defects=("CORRECTED",), defect_rate=1.0, damage=False))
+    (application,) = truth["applications"]
+    assert application["defects"][0]["detail"].startswith("birth_date struck through")
+    form = application["pages"][0]
+    (page,) = decode(form, (tmp_path / form).read_bytes())
+    analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+    assert analysis.struck_rows == ("birth_date",)
+    birth = next(f for f in analysis.fields if f.name is FieldName.BIRTH_DATE)
+    assert birth.value == application["form"]["birth_date"]
+    assert any("strike-through lines in 1 row(s) of the form (birth_date)" in f for f in analysis.findings)
+
+    # The strike itself: filled in, and its right end is where the box ends.
+    min_length = round(reading.STRIKE_MIN_MM * 200 / 25.4)
+    grey = np.full((60, 600), 250, np.uint8)
+    grey[20:40, 100:130] = 20  # a character's vertical stroke
+    grey[29:32, 50:400] = 30  # the pen
+    cleaned, right = imaging.without_strike_lines(grey, grey < 128, min_length, 200 / 25.4)
+    assert right == 400
+    assert not imaging.horizontal_rules(cleaned < 128, min_length, max_slope=0.09, bridge_px=3)
+    assert (cleaned[20:40, 110:120] < 128).all()  # the character's stroke stays whole
+    untouched, none = imaging.without_strike_lines(grey[:, 100:130], grey[:, 100:130] < 128, min_length, 200 / 25.4)
+    assert none is None and untouched is not None
+
+    # Without the strike lines taken out, the same page reads no date.
+    monkeypatch.setattr(imaging, "without_strike_lines", lambda grey, *_args: (grey, None))
+    unstruck = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+    assert next(f for f in unstruck.fields if f.name is FieldName.BIRTH_DATE).value != birth.value
+    assert unstruck.struck_rows == ("birth_date",)  # still found, still a correction
 
 
 def test_the_issue_date_row_is_placed_from_the_birth_date_row():
