@@ -1059,7 +1059,9 @@ def _read_certificate(
         # The glyphs that compare the name with the form's see the letters
         # without the dots; Tesseract's readings stay those of the painted
         # line (filled in, as many names were misread, other ones).
-        name_ink = _line_ink(_line_without_dots(page, dots, boxes[FieldName.NAME]), boxes[FieldName.NAME])
+        name_ink = glyphs.without_latent_specks(
+            _line_ink(_line_without_dots(page, dots, boxes[FieldName.NAME]), boxes[FieldName.NAME]), page.px_per_mm
+        )
     company = _number_field(Document.CERTIFICATE, FieldName.COMPANY_NUMBER, readings, boxes, seq)
     company = _number_with_template(company, number_template, FieldName.COMPANY_NUMBER in confirmed)
     derived = replace(

@@ -324,6 +324,31 @@ def test_a_kana_name_tesseract_split_apart_is_grouped_by_the_printed_words():
     assert item.value == "石田 さくら"
 
 
+def test_a_photocopys_latent_dot_remnants_do_not_join_the_words_of_a_name_line():
+    """Seed 3234133, application 31: the filled-in latent dots left pale
+    one-pixel specks on their 1 mm grid between 取締役 and 徳永; the pale-stroke
+    rule followed them across, the line became two words (7 and 2 characters)
+    and the name could not be checked cell by cell. Pale specks off the grid
+    (a pale character broken up) stay."""
+    ink = scanned("取締役　徳永　太郎", size=34)  # the copy's line: 30 px high
+    layout = glyphs.line_layout(ink)
+    assert layout is not None and layout.chars_per_word() == (3, 2, 2)
+    px_per_mm = 200 / 25.4
+    (_q0, q1), (f0, _f1), _given = layout.groups
+    dotted = ink.copy()
+    for row in (layout.top + 6, layout.top + 14):
+        for col in np.arange(q1 + 3, f0 - 2, px_per_mm):
+            dotted[row, int(col)] = 0.4
+    joined = glyphs.line_layout(dotted)
+    assert joined is not None and len(joined.groups) == 2  # what the copy gave
+    cleaned = glyphs.without_latent_specks(dotted, px_per_mm)
+    assert glyphs.line_layout(cleaned).chars_per_word() == (3, 2, 2)
+    # Specks without a neighbour a grid step away are no latent dots: kept.
+    lone = ink.copy()
+    lone[layout.top + 6, q1 + 5] = lone[layout.top + 12, q1 + 16] = 0.4
+    assert (glyphs.without_latent_specks(lone, px_per_mm) == lone).all()
+
+
 def test_an_unreadable_certificate_date_is_shown_as_the_glyphs_confirm_the_numbers_read():
     day = date(2026, 9, 24)
     ink = scanned(eras.format_era_date(day))
