@@ -381,8 +381,9 @@ def _form_shown(cell: np.ndarray, forms: Counter[str]) -> str:
 
 
 def settle_single(readings: tuple[str, ...], ink: np.ndarray | None) -> str | None:
-    """One document's name from its glyphs, where its readings disagree and
-    there is nothing to compare with (the certificate is missing, or another
+    """One document's name from its glyphs, where its readings disagree (or
+    hold a character the model is known to misprint) and there is nothing to
+    compare with (the certificate is missing, or another
     document stands in its place): each position the readings dispute is
     judged among the proposed characters (and the vocabulary's likeliest when
     none fits). The name as the reviewer should see it, or None when a

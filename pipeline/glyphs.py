@@ -29,6 +29,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline.imaging import LATENT_PITCH_MM, components
+
 # Faces a Japanese official document or a printed form is set in: Gothic and
 # Mincho. The Debian packages fonts-ipaexfont, fonts-ipafont and fonts-noto-cjk
 # (installed by scripts/setup.sh) provide them; Noto CJK JP also holds every
@@ -89,15 +91,13 @@ def ink_map(grey: np.ndarray) -> np.ndarray:
 # name. Only specks with another one a grid step away are taken: a pale
 # character can break into specks too (a copy's 三), not on that grid.
 FAINT_SPECK_MAX_PX = 4
-LATENT_GRID_MM = 1.0
 
 
 def without_latent_specks(ink: np.ndarray, px_per_mm: float) -> np.ndarray:
     """`ink` (ink_map) without the pale specks of a photocopy's latent dots:
     connected faint ink of at most FAINT_SPECK_MAX_PX pixels, none of it
     full ink, with another such speck one grid step to its side, above or below."""
-    faint = (ink > 0.15).view(np.uint8)
-    count, labels, stats, centres = cv2.connectedComponentsWithStats(faint, connectivity=8)
+    count, labels, stats, centres = components(ink > 0.15)
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= FAINT_SPECK_MAX_PX)
     small = small[small > 0]
     if small.size < 2:
@@ -110,7 +110,7 @@ def without_latent_specks(ink: np.ndarray, px_per_mm: float) -> np.ndarray:
     at = centres[small]
     dx = np.abs(at[:, None, 0] - at[None, :, 0])
     dy = np.abs(at[:, None, 1] - at[None, :, 1])
-    step, slack = LATENT_GRID_MM * px_per_mm, 1.5
+    step, slack = LATENT_PITCH_MM * px_per_mm, 1.5
     neighbour = ((np.abs(dx - step) <= slack) & (dy <= slack)) | ((np.abs(dy - step) <= slack) & (dx <= slack))
     specks = small[neighbour.any(axis=1)]
     if specks.size == 0:
