@@ -13,10 +13,10 @@ from pipeline.errors import UsageError
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 # The decision rules' version; each decision records it with the confidence
-# threshold it was made under (policy_version). 2026.12-2: the misread table
-# proposes 亮 for 売 and 濵 for 演; 取締役 read with one wrong character is
-# cut off a certificate name.
-POLICY_VERSION = "2026.12-2"
+# threshold it was made under (policy_version). 2026.12-3: a photocopy's
+# unsure issue date shows the month its glyphs alone show, and is unsure
+# (at most 39) whatever its readings' confidence.
+POLICY_VERSION = "2026.12-3"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
 LOWEST_MIN_CONFIDENCE = 40.0

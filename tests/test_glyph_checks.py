@@ -7,7 +7,7 @@ a scan."""
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import cv2
@@ -736,3 +736,36 @@ def test_a_padded_certificate_date_is_not_shown_over_a_digit_where_its_padding_i
     line = glyph_fields.DateLine(scanned(eras.format_era_date(printed, fullwidth=wide) + suffix, face))
     assert line.shows(printed, suffix)
     assert not line.shows(narrower, suffix)
+
+
+@pytest.mark.parametrize(("printed", "misread"), [
+    (date(2026, 11, 14), date(2026, 1, 14)),  # seed 777004 #29 (photocopies only): a １ of １１月 cut to a stroke
+    (date(2026, 9, 29), date(2026, 8, 29)),  # seed 777003 #22: the mouth of the ９ closed into an ８
+])
+def test_a_photocopy_issue_date_every_setting_misread_shows_the_month_its_printed_digits_show(printed, misread):
+    """Photocopies' issue-date lines, the latent dots filled in (tests/data/
+    date_lines): every setting read the same wrong month, so no reading of
+    the right date was there to prefer. Of the readings and the template's,
+    each with its month changed, the line clearly shows one date: that is
+    shown, unsure; it joins the readings. A date the glyphs alone found that
+    would make the certificate expired is not shown."""
+    grey = cv2.imread(str(DATE_LINES / f"copy_issue_{printed.isoformat()}.png"), cv2.IMREAD_GRAYSCALE)
+    line = glyph_fields.DateLine(grey.astype(np.float32) / 255.0)
+    assert line.shows(printed, "") and not line.shows(misread, "")
+    name = FieldName.ISSUE_DATE
+    text = f"令和{misread.year - 2018}年{misread.month}月{misread.day}日"
+    settings = [OcrResult((OcrWord(text, 96.0, 0, 0, 100, 20),)) for _setting in range(2)]
+
+    def read(received, photocopy=True):
+        return reading._certificate_date(
+            line, None, name, {name: settings}, {name: (0, 0, 100, 20)}, 1,
+            (date(2000, 1, 1), date(2027, 12, 31)), received, filled_in=True, photocopy=photocopy,
+        )
+
+    shown = read(date(2026, 11, 24))
+    assert shown.value == printed.isoformat() and shown.confidence < 40
+    assert set(shown.readings) == {printed.isoformat(), misread.isoformat()}
+    assert "glyphs show" in shown.raw_text
+    # Not on an original (its settings are not misled by dots), and never to an expired date.
+    assert read(date(2026, 11, 24), photocopy=False).value == misread.isoformat()
+    assert read(printed + timedelta(days=200)).value == misread.isoformat()
