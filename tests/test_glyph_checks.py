@@ -769,3 +769,28 @@ def test_a_photocopy_issue_date_every_setting_misread_shows_the_month_its_printe
     # Not on an original (its settings are not misled by dots), and never to an expired date.
     assert read(date(2026, 11, 24), photocopy=False).value == misread.isoformat()
     assert read(printed + timedelta(days=200)).value == misread.isoformat()
+
+
+def test_touching_digits_are_cut_where_their_cells_meet():
+    """Seed 3436335, application 120 (its scanned form line in tests/data/
+    date_lines): the ６ and ４ of a tightly set 1964年 touch, one run of ink.
+    It went whole to the ４'s cell, which then fit another digit better (0.29
+    against 0.59), and the valid application's agreed birth date was held as
+    contradicted by the form's print. Cut where the two cells meet, each
+    digit shows; a date that differs in those digits is still contradicted."""
+    from matching.compare import compare_readings
+    from matching.glyph_fields import contradicted_by_glyphs
+
+    grey = cv2.imread(str(DATE_LINES / "form_birth_1964-04-20.png"), cv2.IMREAD_GRAYSCALE)
+    line = glyphs.PrintedLine(grey.astype(np.float32) / 255.0)
+    assert glyphs.clearly_shows(line, "1964年4月20日")
+    agreed = compare_readings(FieldName.BIRTH_DATE, ("1964-04-20",), ("1964-04-20",))
+    assert contradicted_by_glyphs(agreed, line, None) == agreed
+    for other in ("1961-04-20", "1969-04-20"):
+        misread = compare_readings(FieldName.BIRTH_DATE, (other,), (other,))
+        assert not contradicted_by_glyphs(misread, line, None).equal
+
+    # The cut itself: two cells whose centres one run holds each get their side of it.
+    band = np.zeros((10, 40), np.float32)
+    band[:, 4:30] = 1.0
+    assert glyphs._blob_cells(band, [(0, 16), (16, 32)]) == [(4, 16), (16, 30)]
