@@ -104,8 +104,10 @@ def best_fitting(drawn: dict[str, tuple[str, list[tuple[float, float]] | None]])
     the same layout (1955年1月8日 for 1955年4月8日) only the cells where the
     two differ are judged, each by MIN_DIGIT_LEAD: a narrow digit elsewhere on
     the line may be unclear for both alike. Against another layout the
-    preferred one must show every cell clearly and fit LAYOUT_FIT_LEAD better
-    on average."""
+    preferred one must fit LAYOUT_FIT_LEAD better on average and show clearly
+    every cell outside what the two texts share at their ends (1952年3月20日
+    against 1952年3月2日: the ０ and the 日; seed 3537436 #63, whose ５ led
+    its ６ by a hair under MIN_DIGIT_LEAD, showed the 2日 two settings read)."""
     if len(drawn) < 2 or any(cells is None for _text, cells in drawn.values()):
         return None
     best = max(drawn, key=lambda value: glyphs.fit_of_cells(drawn[value][1])[1])
@@ -122,9 +124,26 @@ def best_fitting(drawn: dict[str, tuple[str, list[tuple[float, float]] | None]])
             differing = [i for i, (a, b) in enumerate(zip(text, other_text, strict=True)) if a != b]
             if any(cells[i][0] - other_cells[i][0] < glyphs.MIN_DIGIT_LEAD for i in differing):
                 return None
-        elif not shown or fit - glyphs.fit_of_cells(other_cells)[1] < LAYOUT_FIT_LEAD:
+        elif not (shown or _clear_where_they_differ(text, cells, other_text)) or (
+            fit - glyphs.fit_of_cells(other_cells)[1] < LAYOUT_FIT_LEAD
+        ):
             return None
     return best
+
+
+def _clear_where_they_differ(text: str, cells: list[tuple[float, float]], other: str) -> bool:
+    """Whether check_line's `cells` of `text` show clearly each character
+    outside the longest start and end `text` shares with `other` (every cell,
+    when the cells are not one per character)."""
+    if len(cells) != len(text):
+        return glyphs.fit_of_cells(cells)[0]
+    start = _shared_start(text, other)
+    end = _shared_start(text[start:][::-1], other[start:][::-1])
+    return glyphs.fit_of_cells(cells[start : len(text) - end])[0]
+
+
+def _shared_start(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def verify_form_date(

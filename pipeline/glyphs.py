@@ -661,10 +661,13 @@ def _blob_cells(band: np.ndarray, cells: list[tuple[int, int]]) -> list[tuple[in
     goes to the cell whose centre is nearest its own, and a cell becomes the
     span of its runs (a face's advances, scaled from another size, drift by
     half a digit over a 14-digit line). A cell no run went to keeps its place.
-    A run holding the centres of several cells is characters that touch (the
-    ６４ of a tightly set 1964年, seed 3436335 #120: the run went whole to the
-    ４, which then showed no digit, and a valid application's birth date was
-    held as contradicted): it is cut where those cells meet."""
+    A run holding the centres of several cells and wider than each of them
+    is characters that touch (the ６４ of a tightly set 1964年, seed 3436335
+    #120: the run went whole to the ４, which then showed no digit, and a
+    valid application's birth date was held as contradicted): it is cut
+    where those cells meet. (A run narrower than one of them is one wide
+    character under the narrower cells of another layout: 年 under the
+    half-width cells of a full-width date, which must not be cut.)"""
     inked = np.concatenate([[False], (band > 0.3).any(axis=0), [False]])
     changes = np.flatnonzero(np.diff(inked.astype(np.int8)))
     runs = list(zip(changes[::2], changes[1::2], strict=True))
@@ -677,7 +680,7 @@ def _blob_cells(band: np.ndarray, cells: list[tuple[int, int]]) -> list[tuple[in
 
     for a, b in runs:
         inside = np.flatnonzero((centres >= a) & (centres < b))
-        if inside.size >= 2:
+        if inside.size >= 2 and b - a > max(cells[i][1] - cells[i][0] for i in inside):
             for k, i in enumerate(inside):
                 add(int(i), a if k == 0 else max(a, cells[i][0]), b if k == inside.size - 1 else min(b, cells[i][1]))
             continue

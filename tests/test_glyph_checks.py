@@ -597,6 +597,7 @@ def test_an_issue_date_every_setting_read_alike_is_settled_by_glyphs_leading_as_
     (date(1955, 4, 8), date(1955, 1, 8)),  # seed 3133032 #57: another person's certificate
     (date(1950, 1, 25), date(1959, 1, 25)),  # seed 3133032 #255: no certificate
     (date(1984, 10, 7), date(1984, 1, 7)),  # seed 2729628 #66: another layout
+    (date(1952, 3, 20), date(1952, 3, 2)),  # seed 3537436 #63: another layout; the 5 unclear for both
 ])
 def test_a_form_date_whose_settings_disagree_shows_the_reading_its_printed_digits_prefer(printed, misread):
     """Scanned form lines (tests/data/date_lines) where two settings read the
