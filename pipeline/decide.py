@@ -134,7 +134,15 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             _compare(name, value(Document.FORM, name), value(Document.CERTIFICATE, name), form, certificate)
             for name in (FieldName.CORPORATE_NUMBER, FieldName.NAME, FieldName.BIRTH_DATE)
         )
-        fields = [_settle(f, comparisons) for f in fields]
+        # A struck row that differs from the certificate does not settle what
+        # the certificate shows: the glyphs compared its clean line with a
+        # crossed-out print (seed 3537436 #6: the certificate's 長濵 さくら,
+        # read right, was shown as the 兵濵 さくぐら of that comparison). The
+        # form's struck print is still shown as the comparison saw it: on two
+        # sets of corrected forms that read more struck names right.
+        struck = {c.field for c in comparisons if not c.equal and c.field.value in form.struck_rows}
+        clean = tuple(c for c in comparisons if c.field not in struck)
+        fields = [_settle(f, comparisons if f.document is Document.FORM else clean) for f in fields]
         name_comparison = next(c for c in comparisons if c.field is FieldName.NAME)
         if not name_comparison.equal and not name_comparison.method.startswith(GLYPH_METHOD):
             # Different names by their readings (another person, or one too
@@ -142,6 +150,9 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             # document's glyphs settle what the reviewer is shown where its
             # own readings disagree (隆 read once and 降 twice). Display only.
             fields = [_settled_alone(f, form if f.document is Document.FORM else certificate) for f in fields]
+        elif FieldName.NAME in struck:
+            # The certificate's name as its own glyphs settle it.
+            fields = [_settled_alone(f, certificate) if f.document is Document.CERTIFICATE else f for f in fields]
         for comparison in comparisons:
             if comparison.field.value in form.struck_rows and not comparison.equal:
                 # What a struck row prints is not what the applicant says, and

@@ -162,6 +162,32 @@ def test_a_struck_through_row_is_not_compared_but_another_field_still_is():
     assert alone.decision.status is Status.NEEDS_REVIEW and Reason.CORRECTED in alone.decision.reasons
 
 
+def test_a_struck_row_that_differs_does_not_change_what_the_certificate_shows(monkeypatch):
+    """Seed 3537436 #6: the glyphs compared the certificate's name line with
+    a struck-through print and, unequal, their reading of both lines (兵濵
+    さくぐら) was what the certificate showed, though its own reading was
+    right (長濵 さくら). A struck row that differs settles neither document's
+    shown value; a row not struck still does (the glyph-checked value is
+    what the reviewer sees, equal or not)."""
+    from pipeline import decide
+    from pipeline.domain import FieldComparison
+
+    def glyphs_saw(form_readings, cert_readings, form_ink, cert_ink):
+        return FieldComparison(FieldName.NAME, "兵浜 さくくら", "兵濵 さくぐら", f"{decide.GLYPH_METHOD} (test)", 0.0, False)
+
+    monkeypatch.setattr(decide, "verify_names", glyphs_saw)
+    corrected = {"correction_suspected": True, "findings": ("strike-through lines in 1 row(s) of the form (name)",)}
+
+    def shown(result):
+        return next(f.value for f in result.fields if f.document is Document.CERTIFICATE and f.name is FieldName.NAME)
+
+    (struck,) = decide_pages(form(name="兵浜 さくくら", struck_rows=("name",), **corrected), certificate(name="長濵 さくら"))
+    assert struck.decision.reasons == (Reason.CORRECTED,)
+    assert shown(struck) == "長濵 さくら"
+    (unmarked,) = decide_pages(form(name="兵浜 さくくら", **corrected), certificate(name="長濵 さくら"))
+    assert shown(unmarked) == "兵濵 さくぐら"
+
+
 def test_duplicate_in_the_batch_and_across_batches_and_denied_before():
     first, second = decide_pages(form(0), certificate(1), form(2), certificate(3))
     assert first.decision.status is Status.AUTO_APPROVED
