@@ -15,7 +15,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # The decision rules' version; each decision records it with the confidence
 # threshold it was made under (policy_version). 2026.12-3: a photocopy's
 # unsure issue date shows the month its glyphs alone show, and is unsure
-# (at most 39) whatever its readings' confidence.
+# (at most 39) whatever its readings' confidence; touching characters are cut
+# apart for the glyph checks (an agreed date is no longer contradicted by a
+# cell holding two digits).
 POLICY_VERSION = "2026.12-3"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
