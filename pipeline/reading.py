@@ -1454,7 +1454,13 @@ def _seal_box(page: imaging.Prepared, layout: dict) -> tuple[int, int] | None:
     horizontals = [r for r in imaging.horizontal_rules(region, int(size * 0.85)) if r[2] - r[1] <= size * 1.15]
     verticals = [r for r in imaging.vertical_rules(region, int(size * 0.85)) if r[2] - r[1] <= size * 1.15]
     if horizontals and verticals:
-        return verticals[0][0], horizontals[0][0]
+        left, top, bottom = verticals[0]
+        # The top rule is the one nearer the side's top end. Where only the
+        # bottom one is found (a black-and-white photocopy's latent 複写 broke
+        # the top one: seed 3436335 #143 was framed a box lower, read nothing
+        # and was taken for no certificate), the top is a box above it.
+        tops = [rule[0] for rule in horizontals if abs(rule[0] - top) <= abs(rule[0] - bottom)]
+        return left, tops[0] if tops else horizontals[0][0] - size
     return None
 
 

@@ -605,3 +605,37 @@ def test_the_kana_row_is_not_read_when_the_names_readings_agree(pages):
         name = next(f for f in analysis.fields if f.name is FieldName.NAME)
         assert name.value == app["form"]["name"].replace("\u3000", " ") and not name.alternatives
         assert FieldName.KANA not in {f.name for f in analysis.fields}
+
+
+def test_the_seal_box_is_found_from_its_bottom_rule_when_the_top_one_is_broken():
+    """Seed 3436335, application 143: on a black-and-white photocopy the
+    latent 複写's dots broke the seal box's top rule; its bottom rule was
+    taken for the top, every row was cut a box lower, nothing was read, and
+    the certificate was taken for no certificate (MISSING, not COPY). The top
+    rule is the one nearer the top end of the box's side; with only the
+    bottom one found, the top is a box above it."""
+    import numpy as np
+
+    from pipeline import imaging, reading
+
+    px_per_mm = 200 / 25.4
+    layout = reading.layouts()["certificate"]
+    frame = reading._Frame(px_per_mm)
+    box = layout["seal_box"]
+    left, top, right, bottom = frame.x(box["x0"]), frame.y(box["y0"]), frame.x(box["x1"]), frame.y(box["y1"])
+
+    def corner(*, top_rule: bool, bottom_rule: bool):  # type: ignore[no-untyped-def]
+        ink = np.zeros((int(297 * px_per_mm), int(210 * px_per_mm)), bool)
+        ink[top:bottom, left : left + 3] = ink[top:bottom, right - 3 : right] = True
+        if top_rule:
+            ink[top : top + 3, left:right] = True
+        if bottom_rule:
+            ink[bottom - 3 : bottom, left:right] = True
+        page = imaging.Prepared(rgb=np.zeros((1, 1, 3), np.uint8), grey=np.where(ink, 0, 255).astype(np.uint8), ink=ink, px_per_mm=px_per_mm)
+        return reading._seal_box(page, layout)
+
+    found_x, found_y = corner(top_rule=True, bottom_rule=True)
+    assert abs(found_x - left) <= 2 and abs(found_y - top) <= 2
+    for rules in ({"top_rule": False, "bottom_rule": True}, {"top_rule": True, "bottom_rule": False}):
+        x, y = corner(**rules)
+        assert abs(x - left) <= 2 and abs(y - top) <= 4
