@@ -474,7 +474,7 @@ def _id_field(
     settled from the QR code, or from OCR the printed digits confirmed; OCR
     alone is not trusted on its own (39), and a print that names another ID
     than the code leaves it unsure (0, the printed one as the alternative)."""
-    confidence = {"qr": 100.0, "ocr+glyphs": 100.0, "ocr": 39.0}.get(source or "", 0.0)
+    confidence = {"qr": 100.0, "ocr+glyphs": 100.0, "ocr": UNSURE_CONFIDENCE}.get(source or "", 0.0)
     alternatives = (printed_id,) if source == "qr-conflict" and printed_id else ()
     raw = f"QR code: {qr_payload or 'none'} | printed, by OCR: {printed_id or 'unread'}"
     return ExtractedField(
@@ -587,6 +587,12 @@ FORM_NUMBER_VARIANTS = (
     _Variant("binary/eng-digits", "binary", "eng", tesseract.DIGITS),
     *FORM_VARIANTS,
 )
+
+# What a field the readings leave in doubt is worth: just under the lowest
+# confidence threshold a site may set (config.LOWEST_MIN_CONFIDENCE), so it is
+# never approved on its own; a comparison with the other document may still
+# settle it.
+UNSURE_CONFIDENCE = 39.0
 
 Readings = dict[FieldName, list[tesseract.OcrResult]]
 
@@ -792,8 +798,8 @@ def _with_template(item: ExtractedField, template: date | None) -> ExtractedFiel
         return item.led_by(value, raw_text=raw, confidence=100.0)
     # The template contradicts every Tesseract reading: neither is trusted.
     if item.value is None:
-        return replace(item, raw_text=raw, value=value, confidence=min(item.confidence, 39.0))
-    return replace(item, raw_text=raw, confidence=min(item.confidence, 39.0), alternatives=(*item.alternatives, value))
+        return replace(item, raw_text=raw, value=value, confidence=min(item.confidence, UNSURE_CONFIDENCE))
+    return replace(item, raw_text=raw, confidence=min(item.confidence, UNSURE_CONFIDENCE), alternatives=(*item.alternatives, value))
 
 
 def _confirmed_by_glyphs(item: ExtractedField) -> ExtractedField:
@@ -864,7 +870,7 @@ def _combine(
     else:
         # Readings disagree: the most agreed one leads but is not trusted on its
         # own; a comparison with the other document may still settle it.
-        confidence = min(39.0, max(r.confidence for v, r in parsed if v == value))
+        confidence = min(UNSURE_CONFIDENCE, max(r.confidence for v, r in parsed if v == value))
     alternatives = tuple(dict.fromkeys(v for v in values if v != value))
     return ExtractedField(document, name, raw, value, confidence, seq, _box(bounds), alternatives)
 
@@ -1157,7 +1163,7 @@ def _certificate_date(line, template, name, readings, boxes, seq, plausible, rec
         # reason to deny): that takes a reading (the decision weighs them all).
         if shown is not None and shown != item.value and eras.certificate_is_current(date.fromisoformat(shown), received):
             # Readers and glyphs disagree: unsure, whatever the readings' confidence was.
-            return item.led_by(shown, raw_text=f"{item.raw_text} | glyphs show: {shown}", confidence=min(item.confidence, 39.0))
+            return item.led_by(shown, raw_text=f"{item.raw_text} | glyphs show: {shown}", confidence=min(item.confidence, UNSURE_CONFIDENCE))
     return item
 
 
@@ -1244,7 +1250,7 @@ def _certificate_date_read(line, template, name, readings, boxes, seq, plausible
                     item, confidence=VALIDITY_SHOWN_CONFIDENCE,
                     raw_text=f"{item.raw_text} | glyphs: current whatever its unclear digits are",
                 )
-            return replace(item, confidence=39.0, raw_text=f"{item.raw_text} | glyphs: not confirmed")
+            return replace(item, confidence=UNSURE_CONFIDENCE, raw_text=f"{item.raw_text} | glyphs: not confirmed")
         return item
     if not item.readings:
         return _guessed_date(item, line, name, readings[name], plausible, suffix)
@@ -1332,9 +1338,9 @@ def _unsure_issue_date(item: ExtractedField) -> ExtractedField:
     own confidence. On a photocopy of seed 2325224, 令和８年９月３０日 parsed
     once, as 8月, at confidence 58; an expired certificate read later than
     printed would pass as current."""
-    if item.name is not FieldName.ISSUE_DATE or item.confidence <= 39.0:
+    if item.name is not FieldName.ISSUE_DATE or item.confidence <= UNSURE_CONFIDENCE:
         return item
-    return replace(item, confidence=39.0, raw_text=f"{item.raw_text} | glyphs: not confirmed")
+    return replace(item, confidence=UNSURE_CONFIDENCE, raw_text=f"{item.raw_text} | glyphs: not confirmed")
 
 
 def _guessed_date(item, line, name, results, plausible, suffix) -> ExtractedField:  # type: ignore[no-untyped-def]
