@@ -1535,7 +1535,7 @@ def _struck_print(
     struck: tuple[str, ...],
 ) -> tuple[imaging.Prepared, dict[FieldName, tuple[int, int, int, int]]]:
     """The page and field boxes to read the print of struck-through rows from:
-    the strike lines filled in from around them, and the box ending where the
+    the strike lines divided out, and the box ending where the
     strike ends (the value the applicant wrote by hand beside it is not the
     printed one). The print, not the handwriting, is the form's value: the
     decision holds a corrected form anyway (CORRECTED), and a reviewer
@@ -1548,7 +1548,7 @@ def _struck_print(
     for name in fields:
         x0, y0, x1, y1 = boxes[name]
         cleaned, right = imaging.without_strike_lines(
-            grey[y0:y1, x0:x1], page.ink[y0:y1, x0:x1], frame.mm(STRIKE_MIN_MM), page.px_per_mm
+            page.rgb[y0:y1, x0:x1], grey[y0:y1, x0:x1], page.ink[y0:y1, x0:x1], frame.mm(STRIKE_MIN_MM), page.px_per_mm
         )
         if right is None:
             continue

@@ -293,10 +293,11 @@ def test_a_pen_stroke_across_two_characters_is_a_strike_and_printed_strokes_are_
     assert imaging.horizontal_rules(printed, min_length, max_slope=0.09)  # what bridging 15 px would find
 
 
-def test_a_struck_birth_date_is_read_from_its_print_with_the_strike_lines_filled_in(tmp_path, monkeypatch):
+def test_a_struck_birth_date_is_read_from_its_print_with_the_strike_lines_divided_out(tmp_path, monkeypatch):
     """Seed 6's form has its birth date struck through with a ruler and the
     date written again by hand beside it. The print is the form's value: read
     with the strike lines in it, Tesseract gave nothing a date parses from."""
+    import cv2
     import numpy as np
 
     from pipeline import imaging, reading
@@ -312,23 +313,50 @@ def test_a_struck_birth_date_is_read_from_its_print_with_the_strike_lines_filled
     assert birth.value == application["form"]["birth_date"]
     assert any("strike-through lines in 1 row(s) of the form (birth_date)" in f for f in analysis.findings)
 
-    # The strike itself: filled in, and its right end is where the box ends.
+    # The strike itself: divided out, and its right end is where the box ends.
+    # Pen ink multiplies what it covers, so the print under it stays darker
+    # than the strike over paper, in whatever colour the pen is.
     min_length = round(reading.STRIKE_MIN_MM * 200 / 25.4)
-    grey = np.full((60, 600), 250, np.uint8)
-    grey[20:40, 100:130] = 20  # a character's vertical stroke
-    grey[29:32, 50:400] = 30  # the pen
-    cleaned, right = imaging.without_strike_lines(grey, grey < 128, min_length, 200 / 25.4)
-    assert right == 400
-    assert not imaging.horizontal_rules(cleaned < 128, min_length, max_slope=0.09, bridge_px=3)
-    assert (cleaned[20:40, 110:120] < 128).all()  # the character's stroke stays whole
-    untouched, none = imaging.without_strike_lines(grey[:, 100:130], grey[:, 100:130] < 128, min_length, 200 / 25.4)
+    for pen in ((0.2, 0.3, 0.6), (0.15, 0.15, 0.16)):  # blue, black
+        rgb = np.full((60, 600, 3), 250.0)
+        rgb[20:40, 100:104] *= 0.1  # a character's vertical stroke
+        rgb[29:32, 50:400] *= pen  # the pen
+        rgb = rgb.astype(np.uint8)
+        grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        cleaned, right = imaging.without_strike_lines(rgb, grey, grey < 135, min_length, 200 / 25.4)
+        assert right == 400
+        assert not imaging.horizontal_rules(cleaned < 135, min_length, max_slope=0.09, bridge_px=3)
+        assert (cleaned[20:40, 100:104] < 135).all()  # the character's stroke stays whole
+        assert (cleaned[29:32, 150:400] > 240).all()  # the pen over paper is paper again
+    untouched, none = imaging.without_strike_lines(rgb[:, 100:130], grey[:, 100:130], grey[:, 100:130] < 135, min_length, 200 / 25.4)
     assert none is None and untouched is not None
 
     # Without the strike lines taken out, the same page reads no date.
-    monkeypatch.setattr(imaging, "without_strike_lines", lambda grey, *_args: (grey, None))
+    monkeypatch.setattr(imaging, "without_strike_lines", lambda rgb, grey, *_args: (grey, None))
     unstruck = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
     assert next(f for f in unstruck.fields if f.name is FieldName.BIRTH_DATE).value != birth.value
     assert unstruck.struck_rows == ("birth_date",)  # still found, still a correction
+
+
+@pytest.mark.parametrize(
+    ("seed", "field", "pen"),
+    [(4, "birth_date", "blue"), (10, "birth_date", "black"), (21, "name", "blue"), (25, "name", "black")],
+)
+def test_a_struck_value_is_read_through_the_strike_in_either_pen(tmp_path, seed, field, pen):
+    """Forms whose struck print the strike lines, filled in from around them,
+    hid: the 1968年6月13日 under a blue pen read as nothing, the 1976 under a
+    black one as 1978, 宮崎 as 長打 and 広瀬 as 志泊. Divided out, the print
+    under the strike comes back and each reads as printed."""
+    truth = generate_batch(tmp_path, BatchSpec(count=1, seed=seed, received=date(2026, 11, 20), defects=("CORRECTED",), defect_rate=1.0, damage=False))
+    (application,) = truth["applications"]
+    detail = application["defects"][0]["detail"]
+    assert detail.startswith(f"{field} struck through") and f"in {pen} ink" in detail
+    form = application["pages"][0]
+    (page,) = decode(form, (tmp_path / form).read_bytes())
+    analysis = analyse_page(page.rgb, 0, page.quality, date(2026, 11, 20))
+    assert analysis.struck_rows == (field,)
+    read = next(f for f in analysis.fields if f.name.value == field)
+    assert read.value == application["form"][field].replace("\u3000", " ")
 
 
 def test_the_issue_date_row_is_placed_from_the_birth_date_row():
