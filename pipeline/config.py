@@ -17,8 +17,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # unsure issue date shows the month its glyphs alone show, and is unsure
 # (at most 39) whatever its readings' confidence; touching characters are cut
 # apart for the glyph checks (an agreed date is no longer contradicted by a
-# cell holding two digits).
-POLICY_VERSION = "2026.12-3"
+# cell holding two digits). 2026.12-4: a name character both documents read
+# as H is checked against 田 by the glyphs (ocr_misreads.json).
+POLICY_VERSION = "2026.12-4"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
 LOWEST_MIN_CONFIDENCE = 40.0

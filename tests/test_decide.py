@@ -391,6 +391,19 @@ def test_a_lookalike_misread_is_settled_by_the_printed_glyphs():
     assert shown.value == "山田 太郎"
 
 
+def test_a_name_character_both_documents_read_as_a_latin_h_is_shown_as_printed():
+    # The fast model reads 田 as H (49 name fields of seven generated sets:
+    # 高H, 和H, 上H); where both documents did, the two readings agreed on a
+    # character no name holds and the approved application showed 上H 直樹
+    # (seed 3739638 #131). H now proposes 田, and the glyphs decide.
+    the_form = form(name="上H 直樹", name_ink=_printed("上田　直樹"))
+    the_cert = certificate(name="上H 直樹", name_ink=_printed("代表取締役　上田　直樹"))
+    (result,) = decide_pages(the_form, the_cert)
+    assert result.decision.status is Status.AUTO_APPROVED, result.decision.details
+    shown = {f.document: f.value for f in result.fields if f.name is FieldName.NAME}
+    assert shown == {Document.FORM: "上田 直樹", Document.CERTIFICATE: "上田 直樹"}
+
+
 def test_a_name_the_glyphs_cannot_settle_is_low_confidence_not_mismatch():
     # A blot where a disputed character is printed: neither reading can be
     # confirmed, so the reviewer is asked to look, not told the names differ.

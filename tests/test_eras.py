@@ -117,3 +117,7 @@ def test_an_era_date_with_a_misread_separator_still_parses():
     assert parse_era_date_near("令 和 8 征 10 月 1 日", *window) == date(2026, 10, 1)
     assert parse_era_date_near("令和8年10月1日", *window) == date(2026, 10, 1)
     assert parse_era_date_near("令 和 38 年 10 月 15FI", *window) is None  # no plausible year
+    # Two characters between the numbers are not a separator: on a photocopy
+    # the first １ of １１月 is read as ま (8年ま1月 is November, not January:
+    # allowing them read two issue dates of seed 3436335 as 1月).
+    assert parse_era_date_near("令 和 8 年 ま 1 月 5 日", *window) is None
