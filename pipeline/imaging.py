@@ -593,17 +593,13 @@ def without_strike_lines(
     # The strike's blurred ends reach past the opened stroke: the band does
     # too, and there the strike alone looks as at its last column.
     start, stop = max(0, left - reach), min(grey.shape[1], right + reach)
+    # The channel in which the pen is palest over its own stroke (blue for a
+    # blue pen; for black, any): the least noise once divided out.
+    channel = max((grey, rgb[..., 0], rgb[..., 1], rgb[..., 2]), key=lambda c: float(np.median(c[core])))
     window = max(3, round(STRIKE_BACKGROUND_MM * px_per_mm)) | 1
-    best: tuple[float, np.ndarray, np.ndarray] | None = None
-    for channel in (grey, rgb[..., 0], rgb[..., 1], rgb[..., 2]):
-        values = channel[top:bottom, start:stop].astype(np.float32)
-        alone = _along_rows_percentile(channel[top:bottom, left:right].astype(np.float32), window, STRIKE_BACKGROUND_PERCENTILE)
-        alone = np.pad(alone, ((0, 0), (left - start, stop - right)), mode="edge")
-        level = float(np.median(alone[core[top:bottom, start:stop]]))
-        if best is None or level > best[0]:
-            best = (level, values, alone)
-    assert best is not None
-    _, values, alone = best
+    values = channel[top:bottom, start:stop].astype(np.float32)
+    alone = _along_rows_percentile(channel[top:bottom, left:right].astype(np.float32), window, STRIKE_BACKGROUND_PERCENTILE)
+    alone = np.pad(alone, ((0, 0), (left - start, stop - right)), mode="edge")
     clear = ~near
     paper = float(np.median(grey[clear])) if clear.any() else 255.0
     ratio = values / np.maximum(alone, 1.0)
