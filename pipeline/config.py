@@ -18,8 +18,10 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # (at most 39) whatever its readings' confidence; touching characters are cut
 # apart for the glyph checks (an agreed date is no longer contradicted by a
 # cell holding two digits). 2026.12-4: a name character both documents read
-# as H is checked against 田 by the glyphs (ocr_misreads.json).
-POLICY_VERSION = "2026.12-4"
+# as H is checked against 田 by the glyphs (ocr_misreads.json). 2026.12-5:
+# a certificate date whose padding holds a tall stroke (a copy's hairline
+# １ of １１月) is not shown by the glyphs (glyphs._strokes_in_spaces).
+POLICY_VERSION = "2026.12-5"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
 LOWEST_MIN_CONFIDENCE = 40.0
