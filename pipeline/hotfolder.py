@@ -179,16 +179,20 @@ def watch(
     folder.mkdir(parents=True, exist_ok=True)
     state = WatchState()
     taken: list[Taken] = []
-    while not stop():
-        for entry in stable_entries(folder, state, settle):
-            item = take(settings, folder, entry, received(), station, say)
-            state.seen.pop(entry.name, None)
-            taken.append(item)
-            if process_after and item.outcome == "ingested" and item.batch_id:
-                for batch_id, results in process.process_waiting(settings, item.batch_id).items():
-                    say(f"batch {batch_id}: {len(results)} application(s) decided")
-        if once and not state.seen:
-            break
-        time.sleep(interval)
+    # One set of worker processes for as long as the folder is watched: a
+    # batch of one envelope would otherwise start workers, load Tesseract's
+    # models and warm the glyph caches for each stage of each batch.
+    with process.shared_workers(settings.workers):
+        while not stop():
+            for entry in stable_entries(folder, state, settle):
+                item = take(settings, folder, entry, received(), station, say)
+                state.seen.pop(entry.name, None)
+                taken.append(item)
+                if process_after and item.outcome == "ingested" and item.batch_id:
+                    for batch_id, results in process.process_waiting(settings, item.batch_id).items():
+                        say(f"batch {batch_id}: {len(results)} application(s) decided")
+            if once and not state.seen:
+                break
+            time.sleep(interval)
     return taken
 

@@ -383,7 +383,20 @@ def process_waiting(settings: Settings, batch_id: str | None = None) -> dict[str
     return {batch: process_batch(settings, batch) for batch in waiting}
 
 
-_SHARED_POOL: ContextVar[ProcessPoolExecutor | None] = ContextVar("shared_pool", default=None)
+class _SharedPool:
+    """The worker processes shared_workers set up, replaced when one died: a
+    watcher runs for days, and one broken pool must not fail every batch after."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+
+    def renew(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = ProcessPoolExecutor(max_workers=self.workers)
+
+
+_SHARED_POOL: ContextVar[_SharedPool | None] = ContextVar("shared_pool", default=None)
 
 
 @contextmanager
@@ -391,16 +404,18 @@ def shared_workers(workers: int) -> Iterator[None]:
     """One pool of worker processes for every stage run inside (ingest and its
     reading, the decisions, the second look), for a caller that runs them one
     after the other: each worker loads Tesseract's models (0.7 s) and warms
-    its glyph caches once, not once a stage."""
-    if workers <= 1:
+    its glyph caches once, not once a stage. A hot folder keeps one for as
+    long as it watches, so a batch of one envelope does not pay for them."""
+    if workers <= 1 or _SHARED_POOL.get() is not None:
         yield
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        token = _SHARED_POOL.set(pool)
-        try:
-            yield
-        finally:
-            _SHARED_POOL.reset(token)
+    shared = _SharedPool(workers)
+    token = _SHARED_POOL.set(shared)
+    try:
+        yield
+    finally:
+        _SHARED_POOL.reset(token)
+        shared.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _map(function, jobs: Iterable, workers: int) -> list:  # type: ignore[no-untyped-def]
@@ -409,14 +424,16 @@ def _map(function, jobs: Iterable, workers: int) -> list:  # type: ignore[no-unt
     handed out as it yields them (the pool takes each one at once)."""
     if workers <= 1 or (isinstance(jobs, Sized) and len(jobs) <= 1):
         return [function(job) for job in jobs]
+    shared = _SHARED_POOL.get()
     try:
-        shared = _SHARED_POOL.get()
         if shared is not None:
-            return list(shared.map(function, jobs, chunksize=1))
+            return list(shared.pool.map(function, jobs, chunksize=1))
         size = min(workers, len(jobs)) if isinstance(jobs, Sized) else workers
         with ProcessPoolExecutor(max_workers=size) as pool:
             return list(pool.map(function, jobs, chunksize=1))
     except BrokenProcessPool as exc:
+        if shared is not None:
+            shared.renew()  # for the next run; this one is lost either way
         # No batch or decision of this run was saved; running the command again starts over.
         raise GbizReviewError(f"a worker process died ({exc}); this run saved no results, run it again") from exc
 

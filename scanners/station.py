@@ -213,7 +213,10 @@ def run(
     statuses: dict[str, int] = {}
     if process_after and batch_id:
         say(msg("processing", batch=batch_id))
-        for result in process.process_waiting(settings, batch_id).get(batch_id, []):
+        # One set of workers for the reading, the decisions and the second look.
+        with process.shared_workers(settings.workers):
+            decided = process.process_waiting(settings, batch_id).get(batch_id, [])
+        for result in decided:
             statuses[result.decision.status.value] = statuses.get(result.decision.status.value, 0) + 1
         say(msg(
             "processed", batch=batch_id, count=sum(statuses.values()), approved=statuses.get("auto_approved", 0),

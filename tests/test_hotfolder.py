@@ -7,13 +7,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from conftest import encode, scan_like
 from PIL import Image
 
-from pipeline import hotfolder, storage
+from pipeline import hotfolder, process, storage
 from pipeline.config import resolve_settings
 
 RECEIVED = date(2026, 11, 20)
@@ -135,3 +136,38 @@ def test_the_command_never_takes_a_half_written_file(tmp_path, page_bytes):
     assert batch == ("desk-9", [hashlib.sha256(data).hexdigest()])
     assert result.stdout.strip() in batches(settings)
     assert (folder / "_done" / "slow.png").read_bytes() == data
+
+
+def _measured_where(args):  # noqa: ANN001, ANN202 - a worker's job: _measure_file, and which process ran it
+    return process._measure_file(args), os.getpid()
+
+
+def test_a_watcher_keeps_one_set_of_workers_for_all_its_batches(tmp_path, page_bytes, monkeypatch):
+    # Each envelope is a batch: without shared workers, each stage of each
+    # batch would start processes (and load Tesseract's models) again.
+    settings = replace(resolve_settings(tmp_path / "home"), workers=2)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for index in range(3):
+        envelope = folder / f"envelope-{index}"
+        envelope.mkdir()
+        for page in range(3):
+            (envelope / f"p{page}.png").write_bytes(page_bytes[(index + page) % 3])
+    real_map, measuring = process._map, process._measure_file
+    processes = []
+
+    def noting_processes(function, jobs, workers):  # noqa: ANN001, ANN202
+        if function is not measuring:
+            return real_map(function, jobs, workers)
+        results = real_map(_measured_where, jobs, workers)
+        processes.extend(pid for _measured, pid in results)
+        return [measured for measured, _pid in results]
+
+    monkeypatch.setattr(process, "_map", noting_processes)
+    taken = hotfolder.watch(
+        settings, folder, "desk-7", lambda: RECEIVED, settle=0, interval=0, process_after=False,
+        say=lambda _line: None, once=True,
+    )
+    assert [item.outcome for item in taken] == ["ingested"] * 3
+    assert len(processes) == 9 and os.getpid() not in processes
+    assert len(set(processes)) <= 2  # the same two workers, batch after batch

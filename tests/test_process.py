@@ -105,6 +105,23 @@ def test_stages_run_inside_shared_workers_use_the_same_processes():
     assert set(process._map(_worker_pid, list(range(6)), 2)).isdisjoint(first)
 
 
+def _dies(_job: int) -> int:
+    import os
+
+    os._exit(3)  # a worker killed mid-job (out of memory, a crash in a C library)
+
+
+def test_a_worker_that_died_fails_its_run_and_the_next_run_gets_new_workers():
+    from pipeline.errors import GbizReviewError
+
+    with process.shared_workers(2):
+        before = set(process._map(_worker_pid, list(range(4)), 2))
+        with pytest.raises(GbizReviewError, match="worker process died"):
+            process._map(_dies, list(range(4)), 2)
+        after = set(process._map(_worker_pid, list(range(4)), 2))
+    assert len(after) == 2 and after.isdisjoint(before)
+
+
 def test_a_broken_ocr_install_keeps_the_scans_stored_unread(scans, tmp_path, monkeypatch):
     from pipeline.errors import ToolError
 
