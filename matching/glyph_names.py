@@ -211,14 +211,28 @@ def verify_names(
     cert_readings: tuple[str, ...],
     form_ink: np.ndarray | None,
     cert_ink: np.ndarray | None,
+    spelled: str | None = None,
 ) -> FieldComparison | None:
     """The name comparison settled by glyphs, or None when the lines cannot be
-    cut into the name's characters (the caller then compares readings only)."""
+    cut into the name's characters (the caller then compares readings only).
+    `spelled`: the form's reading its フリガナ spells (kana.choose_by_kana),
+    whose length is tried first when the readings disagree on the name's
+    length; it counts only where the glyphs settle it."""
     if form_ink is None or cert_ink is None or not form_readings or not cert_readings:
         return None
     shapes = Counter(
         (len(s[0]), len(s[1])) for s in map(_split, form_readings + cert_readings) if s is not None
     )
+    spelled_split = _split(spelled) if spelled else None
+    if spelled_split is not None and len(shapes) > 1:
+        # The readings count a misread's length as often as the right one's
+        # (広瀬 さくら read twice on the form, 広瀬 さくぐら once there and
+        # twice on the certificate): the length the kana spells goes first.
+        spelled_shape = (len(spelled_split[0]), len(spelled_split[1]))
+        if spelled_shape in shapes and spelled_shape != shapes.most_common(1)[0][0]:
+            result = _verify_shape(spelled_shape, form_readings, cert_readings, form_ink, cert_ink)
+            if result is not None and not result.unsure:
+                return result
     for shape, _count in shapes.most_common():
         result = _verify_shape(shape, form_readings, cert_readings, form_ink, cert_ink)
         if result is None:

@@ -21,7 +21,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # as H is checked against 田 by the glyphs (ocr_misreads.json). 2026.12-5:
 # a certificate date whose padding holds a tall stroke (a copy's hairline
 # １ of １１月) is not shown by the glyphs (glyphs._strokes_in_spaces).
-POLICY_VERSION = "2026.12-5"
+# 2026.12-6: where the name's readings disagree on its length, the length the
+# form's フリガナ spells is compared by the glyphs first (verify_names).
+POLICY_VERSION = "2026.12-6"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
 LOWEST_MIN_CONFIDENCE = 40.0

@@ -266,7 +266,11 @@ def _compare(
 ) -> FieldComparison:
     if name is FieldName.NAME:
         # Names are settled from the printed glyphs where OCR leaves a doubt.
-        verified = verify_names(_readings(form_field), _readings(cert_field), form.name_ink, certificate.name_ink)
+        kana_text = next((f.value for f in form.fields if f.name is FieldName.KANA and f.value), None)
+        spelled = kana.choose_by_kana(_readings(form_field), kana_text) if kana_text else None
+        verified = verify_names(
+            _readings(form_field), _readings(cert_field), form.name_ink, certificate.name_ink, spelled=spelled
+        )
         if verified is not None:
             return verified
     compared = compare_readings(name, _readings(form_field), _readings(cert_field))

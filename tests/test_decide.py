@@ -172,7 +172,7 @@ def test_a_struck_row_that_differs_does_not_change_what_the_certificate_shows(mo
     from pipeline import decide
     from pipeline.domain import FieldComparison
 
-    def glyphs_saw(form_readings, cert_readings, form_ink, cert_ink):
+    def glyphs_saw(form_readings, cert_readings, form_ink, cert_ink, spelled=None):
         return FieldComparison(FieldName.NAME, "兵浜 さくくら", "兵濵 さくぐら", f"{decide.GLYPH_METHOD} (test)", 0.0, False)
 
     monkeypatch.setattr(decide, "verify_names", glyphs_saw)
@@ -402,6 +402,28 @@ def test_a_name_character_both_documents_read_as_a_latin_h_is_shown_as_printed()
     assert result.decision.status is Status.AUTO_APPROVED, result.decision.details
     shown = {f.document: f.value for f in result.fields if f.name is FieldName.NAME}
     assert shown == {Document.FORM: "上田 直樹", Document.CERTIFICATE: "上田 直樹"}
+
+
+def test_a_name_length_misread_on_both_documents_gives_way_to_the_one_the_kana_spells():
+    # Seed 3941840 #276: 広瀬 さくら read so twice on the form and as さくぐら
+    # once, as さくぐら on the certificate; the longer name had more readings,
+    # every one of them agreed, and the approved application showed 広瀬
+    # さくぐら on both documents. The フリガナ spells さくら: that length goes
+    # first, and the glyphs settle it on both lines.
+    readings = replace(field(Document.FORM, FieldName.NAME, "広瀬 さくら"), alternatives=("広瀬 さくぐら",))
+    the_form = form(name="広瀬 さくら", name_ink=_printed("広瀬　さくら"))
+    the_form = replace(
+        the_form,
+        fields=(
+            *(readings if f.name is FieldName.NAME else f for f in the_form.fields),
+            field(Document.FORM, FieldName.KANA, "ヒロセ サクラ"),
+        ),
+    )
+    the_cert = certificate(name="広瀬 さくぐら", name_ink=_printed("代表取締役　広瀬　さくら"))
+    (result,) = decide_pages(the_form, the_cert)
+    assert result.decision.status is Status.AUTO_APPROVED, result.decision.details
+    shown = {f.document: f.value for f in result.fields if f.name is FieldName.NAME}
+    assert shown == {Document.FORM: "広瀬 さくら", Document.CERTIFICATE: "広瀬 さくら"}
 
 
 def test_a_name_the_glyphs_cannot_settle_is_low_confidence_not_mismatch():
