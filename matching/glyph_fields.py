@@ -61,7 +61,12 @@ def form_date_fit(line: glyphs.PrintedLine, day: date) -> float | None:
     own = glyphs.read_pattern(line, _layout(month_digits, day_digits))
     for layout in wider:
         reading = glyphs.read_pattern(line, layout)
-        if reading is not None and (own is None or reading.overall > own.overall - FORM_FIT_LEAD):
+        if reading is None or "\u3000" in reading.text:
+            # A digit cell of the wider layout is paper: the line does not
+            # have the digit more (and the blank cell's missing score would
+            # only flatter the wider layout's mean).
+            continue
+        if own is None or reading.overall > own.overall - FORM_FIT_LEAD:
             return None
     return fit
 

@@ -795,3 +795,18 @@ def test_touching_digits_are_cut_where_their_cells_meet():
     band = np.zeros((10, 40), np.float32)
     band[:, 4:30] = 1.0
     assert glyphs._blob_cells(band, [(0, 16), (16, 32)]) == [(4, 16), (16, 30)]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_wider_layout_with_a_blank_digit_cell_does_not_hide_a_form_date(seed):
+    # Seed 3941840 #38: 1960年1月13日 printed, 1969 read by both settings. The
+    # line showed 1960 cell by cell, but the template with a two-digit month
+    # fitted "as well" only because its second month cell was paper (a blank
+    # cell has no score, so the mean rose): the date was not shown, and a
+    # valid application was held as MISMATCH.
+    line = glyphs.PrintedLine(scanned("1960年1月13日", IPA_GOTHIC, 25, seed=seed))
+    assert glyph_fields.shows_form_date(line, date(1960, 1, 13))
+    # What the wider layout guards against still holds: a narrow 1 over a printed 10.
+    printed_ten = glyphs.PrintedLine(scanned("1964年10月22日", IPA_GOTHIC, 25, seed=seed))
+    assert glyph_fields.shows_form_date(printed_ten, date(1964, 10, 22))
+    assert not glyph_fields.shows_form_date(printed_ten, date(1964, 1, 22))
