@@ -223,18 +223,25 @@ def verify_names(
     shapes = Counter(
         (len(s[0]), len(s[1])) for s in map(_split, form_readings + cert_readings) if s is not None
     )
+    verified: dict[tuple[int, int], FieldComparison | None] = {}
+
+    def verify(shape: tuple[int, int]) -> FieldComparison | None:
+        if shape not in verified:
+            verified[shape] = _verify_shape(shape, form_readings, cert_readings, form_ink, cert_ink)
+        return verified[shape]
+
     spelled_split = _split(spelled) if spelled else None
     if spelled_split is not None and len(shapes) > 1:
         # The readings count a misread's length as often as the right one's
         # (広瀬 さくら read twice on the form, 広瀬 さくぐら once there and
         # twice on the certificate): the length the kana spells goes first.
         spelled_shape = (len(spelled_split[0]), len(spelled_split[1]))
-        if spelled_shape in shapes and spelled_shape != shapes.most_common(1)[0][0]:
-            result = _verify_shape(spelled_shape, form_readings, cert_readings, form_ink, cert_ink)
+        if spelled_shape in shapes:
+            result = verify(spelled_shape)
             if result is not None and not result.unsure:
                 return result
     for shape, _count in shapes.most_common():
-        result = _verify_shape(shape, form_readings, cert_readings, form_ink, cert_ink)
+        result = verify(shape)
         if result is None:
             continue
         if result.unsure and not _read_on_both(shape, form_readings, cert_readings):

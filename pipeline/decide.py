@@ -266,7 +266,7 @@ def _compare(
 ) -> FieldComparison:
     if name is FieldName.NAME:
         # Names are settled from the printed glyphs where OCR leaves a doubt.
-        kana_text = next((f.value for f in form.fields if f.name is FieldName.KANA and f.value), None)
+        kana_text = _kana_of(form)
         spelled = kana.choose_by_kana(_readings(form_field), kana_text) if kana_text else None
         verified = verify_names(
             _readings(form_field), _readings(cert_field), form.name_ink, certificate.name_ink, spelled=spelled
@@ -337,10 +337,15 @@ def _kana_spells_rather(item: ExtractedField, settled: str, page: PageAnalysis) 
     glyphs settled it: a cell's glyphs can lead by a hair between 由 and 山,
     where ユミコ spells only 由美子. On eight seen sets this kept two right
     names (高瀬 由美子 settled as 山美子, 岡崎 和也 as 和虫) and no wrong one."""
-    spelled = next((f.value for f in page.fields if f.name is FieldName.KANA and f.value), None)
+    spelled = _kana_of(page)
     if item.document is not Document.FORM or spelled is None or not item.value:
         return False
     return kana.choose_by_kana([item.value, settled], spelled) == item.value
+
+
+def _kana_of(page: PageAnalysis) -> str | None:
+    """The フリガナ the form's page read (read only where its name's readings disagree)."""
+    return next((f.value for f in page.fields if f.name is FieldName.KANA and f.value), None)
 
 
 def _form_date_shown(item: ExtractedField, page: PageAnalysis) -> ExtractedField:

@@ -392,6 +392,14 @@ class PrintedLine:
         self.layout = line_layout(ink)
         self.band = ink[self.layout.top : self.layout.bottom] if self.layout is not None else ink[:0]
         self.profile = self.band.sum(axis=0)
+        self.runs = _ink_runs(self.band)
+        # The runs standing TALL_STROKE_SHARE of the band: a character's
+        # strokes, not specks (_strokes_in_spaces asks for every face and text).
+        self.tall_runs = [
+            (a, b) for a, b in self.runs
+            if (rows := np.flatnonzero((self.band[:, a:b] > 0.3).any(axis=1))).size
+            and rows[-1] - rows[0] + 1 >= TALL_STROKE_SHARE * self.band.shape[0]
+        ]
         self._targets: dict[tuple[int, int], _Target] = {}
         # _placed's answer per text: check_line and inked_spaces ask alike.
         self.placements: dict[str, tuple[ImageFont.FreeTypeFont, list[tuple[int, int]], int] | None] = {}
@@ -643,14 +651,14 @@ def _place(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[t
         if bounds is None:
             continue
         snapped = _snap(bounds, profile)
-        kept = _blob_cells(band, [b for ch, b in zip(text, snapped, strict=True) if not ch.isspace()])
+        kept = _blob_cells(line.runs, [b for ch, b in zip(text, snapped, strict=True) if not ch.isspace()])
         mean = float(np.mean([_face_score(line.target(*b), ch, face) for ch, b in zip(chars, kept, strict=True)]))
         # A space's middle third: a face's rounding may bring a neighbour's edge into the rest.
         inked = sum(
             float(band[:, a + (b - a) // 3 : max(a + (b - a) // 3 + 1, b - (b - a) // 3)].sum()) >= empty_below
             for ch, (a, b) in zip(text, snapped, strict=True) if ch.isspace()
         )
-        inked += _strokes_in_spaces(band, text, snapped)
+        inked += _strokes_in_spaces(line.tall_runs, text, snapped)
         tried.append((mean, face, kept, inked))
     if not tried:
         return None
@@ -663,31 +671,31 @@ def _place(line: PrintedLine, text: str) -> tuple[ImageFont.FreeTypeFont, list[t
 TALL_STROKE_SHARE = 0.6
 
 
-def _strokes_in_spaces(band: np.ndarray, text: str, cells: list[tuple[int, int]]) -> int:
+def _strokes_in_spaces(tall_runs: list[tuple[int, int]], text: str, cells: list[tuple[int, int]]) -> int:
     """How many spaces of `text` (placed as `cells`, spaces included) are the
-    nearest cell to a tall stroke of the line: a character printed where the
-    date has its padding. A hairline's ink is too little for the mass test
-    of a space's middle third: a black-and-white copy thins a Mincho １ to
-    one, and 令和8年 1月 8日, drawn with half-width digits, was shown on a
-    printed 令和８年１１月　８日 (photocopy set 777003 #1, a current
-    certificate held as EXPIRED), its first １ left in the padding."""
+    nearest cell to a tall stroke of the line (PrintedLine.tall_runs): a
+    character printed where the date has its padding. A hairline's ink is
+    too little for the mass test of a space's middle third: a black-and-white
+    copy thins a Mincho １ to one, and 令和8年 1月 8日, drawn with half-width
+    digits, was shown on a printed 令和８年１１月　８日 (photocopy set 777003
+    #1, a current certificate held as EXPIRED), its first １ left in the
+    padding."""
     centres = np.array([(a + b) / 2 for a, b in cells])
+    nearest = {
+        int(np.argmin(np.abs(centres - (a + b) / 2)))
+        for a, b in tall_runs if b > cells[0][0] and a < cells[-1][1]
+    }
+    return sum(text[index].isspace() for index in nearest)
+
+
+def _ink_runs(band: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of inked columns of a line's band, as (first, end) columns."""
     inked = np.concatenate([[False], (band > 0.3).any(axis=0), [False]])
     changes = np.flatnonzero(np.diff(inked.astype(np.int8)))
-    found = set()
-    for a, b in zip(changes[::2], changes[1::2], strict=True):
-        if b <= cells[0][0] or a >= cells[-1][1]:
-            continue
-        rows = np.flatnonzero((band[:, a:b] > 0.3).any(axis=1))
-        if rows.size == 0 or rows[-1] - rows[0] + 1 < TALL_STROKE_SHARE * band.shape[0]:
-            continue
-        nearest = int(np.argmin(np.abs(centres - (a + b) / 2)))
-        if text[nearest].isspace():
-            found.add(nearest)
-    return len(found)
+    return list(zip(changes[::2].tolist(), changes[1::2].tolist(), strict=True))
 
 
-def _blob_cells(band: np.ndarray, cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _blob_cells(runs: list[tuple[int, int]], cells: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Cells placed by advances, corrected by the ink: each run of inked columns
     goes to the cell whose centre is nearest its own, and a cell becomes the
     span of its runs (a face's advances, scaled from another size, drift by
@@ -699,9 +707,6 @@ def _blob_cells(band: np.ndarray, cells: list[tuple[int, int]]) -> list[tuple[in
     where those cells meet. (A run narrower than one of them is one wide
     character under the narrower cells of another layout: 年 under the
     half-width cells of a full-width date, which must not be cut.)"""
-    inked = np.concatenate([[False], (band > 0.3).any(axis=0), [False]])
-    changes = np.flatnonzero(np.diff(inked.astype(np.int8)))
-    runs = list(zip(changes[::2], changes[1::2], strict=True))
     centres = np.array([(a + b) / 2 for a, b in cells])
     spans: dict[int, tuple[int, int]] = {}
 

@@ -794,7 +794,7 @@ def test_touching_digits_are_cut_where_their_cells_meet():
     # The cut itself: two cells whose centres one run holds each get their side of it.
     band = np.zeros((10, 40), np.float32)
     band[:, 4:30] = 1.0
-    assert glyphs._blob_cells(band, [(0, 16), (16, 32)]) == [(4, 16), (16, 30)]
+    assert glyphs._blob_cells(glyphs._ink_runs(band), [(0, 16), (16, 32)]) == [(4, 16), (16, 30)]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

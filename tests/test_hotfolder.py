@@ -138,7 +138,7 @@ def test_the_command_never_takes_a_half_written_file(tmp_path, page_bytes):
     assert (folder / "_done" / "slow.png").read_bytes() == data
 
 
-def _measured_where(args):  # noqa: ANN001, ANN202 - a worker's job: _measure_file, and which process ran it
+def _measured_where(args):  # a worker's job: _measure_file, and which process ran it
     return process._measure_file(args), os.getpid()
 
 
@@ -156,7 +156,7 @@ def test_a_watcher_keeps_one_set_of_workers_for_all_its_batches(tmp_path, page_b
     real_map, measuring = process._map, process._measure_file
     processes = []
 
-    def noting_processes(function, jobs, workers):  # noqa: ANN001, ANN202
+    def noting_processes(function, jobs, workers):
         if function is not measuring:
             return real_map(function, jobs, workers)
         results = real_map(_measured_where, jobs, workers)
