@@ -404,6 +404,19 @@ def test_a_name_character_both_documents_read_as_a_latin_h_is_shown_as_printed()
     assert shown == {Document.FORM: "上田 直樹", Document.CERTIFICATE: "上田 直樹"}
 
 
+def test_a_name_character_read_as_water_is_checked_against_eternal_and_a_real_water_stays():
+    # The fast model reads 永 as 水 (seed 4244143 #223: 徳永 read 徳水 by every
+    # setting, and shown so to the reviewer). 水 now proposes 永, and the
+    # glyphs decide: a printed 水 (清水) is still 水.
+    for printed, read in (("徳永　直樹", "徳水 直樹"), ("清水　直樹", "清水 直樹")):
+        the_form = form(name=read, name_ink=_printed(printed))
+        the_cert = certificate(name=read, name_ink=_printed("代表取締役　" + printed))
+        (result,) = decide_pages(the_form, the_cert)
+        assert result.decision.status is Status.AUTO_APPROVED, result.decision.details
+        shown = {f.document: f.value for f in result.fields if f.name is FieldName.NAME}
+        assert shown == {Document.FORM: printed.replace("\u3000", " "), Document.CERTIFICATE: printed.replace("\u3000", " ")}
+
+
 def test_a_name_length_misread_on_both_documents_gives_way_to_the_one_the_kana_spells():
     # Seed 3941840 #276: 広瀬 さくら read so twice on the form and as さくぐら
     # once, as さくぐら on the certificate; the longer name had more readings,
