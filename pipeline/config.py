@@ -26,7 +26,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # 2026.12-7: a form date's wider layout whose extra digit cell is paper does
 # not stop the date being shown (glyph_fields.form_date_fit). 2026.12-8: a
 # name character read as 水 is checked against 永 by the glyphs (ocr_misreads.json).
-POLICY_VERSION = "2026.12-8"
+# 2026.12-9: a name reading with no kanji or kana is no reading of the name
+# (decide._name_readings): unread (LOW_CONFIDENCE), never another person.
+POLICY_VERSION = "2026.12-9"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
 LOWEST_MIN_CONFIDENCE = 40.0

@@ -35,6 +35,7 @@ from pipeline.domain import (
 from pipeline.eras import certificate_is_current
 from pipeline.glyphs import PrintedLine
 from pipeline.grouping import PageGroup
+from pipeline.text import holds_japanese
 
 
 @dataclass(frozen=True)
@@ -268,11 +269,13 @@ def _compare(
         # Names are settled from the printed glyphs where OCR leaves a doubt.
         kana_text = _kana_of(form)
         spelled = kana.choose_by_kana(_readings(form_field), kana_text) if kana_text else None
-        verified = verify_names(
-            _readings(form_field), _readings(cert_field), form.name_ink, certificate.name_ink, spelled=spelled
-        )
+        form_names, cert_names = _name_readings(form_field), _name_readings(cert_field)
+        verified = verify_names(form_names, cert_names, form.name_ink, certificate.name_ink, spelled=spelled)
         if verified is not None:
             return verified
+        # A document whose every reading held no kanji or kana was not read:
+        # its name is unread (LOW_CONFIDENCE), not another person's.
+        return compare_readings(name, form_names, cert_names)
     compared = compare_readings(name, _readings(form_field), _readings(cert_field))
     if name is FieldName.BIRTH_DATE and compared.equal:
         return contradicted_by_glyphs(compared, form.date_ink, certificate.date_ink)
@@ -294,6 +297,11 @@ def _compare(
 
 def _readings(item: ExtractedField | None) -> tuple[str, ...]:
     return item.readings if item is not None else ()
+
+
+def _name_readings(item: ExtractedField | None) -> tuple[str, ...]:
+    """A name's readings that hold a kanji or a kana: the others read no name."""
+    return tuple(reading for reading in _readings(item) if holds_japanese(reading))
 
 
 def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type: ignore[type-arg]

@@ -417,6 +417,19 @@ def test_a_name_character_read_as_water_is_checked_against_eternal_and_a_real_wa
         assert shown == {Document.FORM: printed.replace("\u3000", " "), Document.CERTIFICATE: printed.replace("\u3000", " ")}
 
 
+def test_a_certificate_name_read_without_any_kanji_or_kana_is_unread_not_another_person():
+    # Seed 4244143 #167: a photocopy's 齊藤 國彦, crossed by the latent 複写,
+    # was read as "PE:" by both settings and held as MISMATCH with
+    # 斉藤 国彦 ≠ PE. A reading with no kanji or kana reads no name.
+    the_form = form(name="斉藤 国彦", name_ink=_printed("斉藤　国彦"))
+    the_cert = certificate(name="PE", name_ink=_printed("代表取締役　齊藤　國彦"))
+    (result,) = decide_pages(the_form, the_cert)
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert Reason.LOW_CONFIDENCE in result.decision.reasons
+    assert Reason.MISMATCH not in result.decision.reasons
+    assert "name: could not be read on the certificate" in result.decision.details
+
+
 def test_a_name_length_misread_on_both_documents_gives_way_to_the_one_the_kana_spells():
     # Seed 3941840 #276: 広瀬 さくら read so twice on the form and as さくぐら
     # once, as さくぐら on the certificate; the longer name had more readings,
