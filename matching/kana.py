@@ -63,8 +63,8 @@ def kanjidic_path() -> Path:
 def _kanjidic_lines(path: str) -> dict[str, str]:
     """Each kanji's KANJIDIC line, by the kanji. Its readings are parsed only
     when a name asks for them (_kanji_readings): parsing all 6,355 lines took
-    0.74 s, paid by every worker process at its first name (a tenth of a
-    20-application batch's time on two workers); indexing them takes 0.03 s."""
+    0.2–0.3 s, paid by every worker process at its first name; indexing them
+    takes 0.03 s."""
     try:
         text = Path(path).read_bytes().decode("euc_jp", errors="replace")
     except OSError as exc:

@@ -63,6 +63,13 @@ def _display_word(word: str) -> str:
     return "".join(display_char(ch) if _is_kanji(ch) or among_kanji else ch for ch in word)
 
 
+def holds_name_characters(text: str) -> bool:
+    """Whether `text` holds a kanji or a kana. A name read without one (`PE:`
+    for a photocopy's 齊藤 國彦 crossed by the latent 複写) is not a reading of
+    a name: comparing it would claim another person."""
+    return any(_is_kanji(ch) or _is_kana(ch) for ch in text)
+
+
 def _is_kanji(ch: str) -> bool:
     # Unified, extension and compatibility ideographs (髙, 﨑, 𠮷) and 々.
     return unicodedata.name(ch, "").startswith("CJK ") or ch == "々"

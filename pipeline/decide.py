@@ -18,7 +18,7 @@ from matching.glyph_fields import (
 )
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import settle_single, verify_names
-from matching.names import display_char, display_name
+from matching.names import display_char, display_name, holds_name_characters
 from pipeline.config import policy_version
 from pipeline.domain import (
     ApplicationResult,
@@ -35,7 +35,6 @@ from pipeline.domain import (
 from pipeline.eras import certificate_is_current
 from pipeline.glyphs import PrintedLine
 from pipeline.grouping import PageGroup
-from pipeline.text import holds_japanese
 
 
 @dataclass(frozen=True)
@@ -301,7 +300,7 @@ def _readings(item: ExtractedField | None) -> tuple[str, ...]:
 
 def _name_readings(item: ExtractedField | None) -> tuple[str, ...]:
     """A name's readings that hold a kanji or a kana: the others read no name."""
-    return tuple(reading for reading in _readings(item) if holds_japanese(reading))
+    return tuple(reading for reading in _readings(item) if holds_name_characters(reading))
 
 
 def _settle(item: ExtractedField, comparisons: tuple) -> ExtractedField:  # type: ignore[type-arg]

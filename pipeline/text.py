@@ -29,14 +29,3 @@ def normalise_name(text: str) -> str:
 def digits_only(text: str) -> str:
     """The ASCII digits of `text` after width normalisation."""
     return "".join(ch for ch in to_halfwidth(text) if ch.isascii() and ch.isdigit())
-
-
-def holds_japanese(text: str) -> bool:
-    """Whether `text` holds a kanji or a kana. A name read without one (`PE:`
-    for a photocopy's 齊藤 國彦 crossed by the latent 複写) is not a reading of
-    a name: comparing it would claim another person."""
-    return any(
-        "\u3041" <= ch <= "\u3096" or "\u30a1" <= ch <= "\u30fa" or "\u3400" <= ch <= "\u4dbf"
-        or "\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0002ffff"
-        for ch in text
-    )
