@@ -28,7 +28,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # name character read as 水 is checked against 永 by the glyphs (ocr_misreads.json).
 # 2026.12-9: a name reading with no kanji or kana is no reading of the name
 # (decide._name_readings): unread (LOW_CONFIDENCE), never another person.
-POLICY_VERSION = "2026.12-9"
+# 2026.12-10: an issue date needs the glyphs' proof as expired when it is
+# older than three calendar months (documents.md), no longer 89 days.
+POLICY_VERSION = "2026.12-10"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
 LOWEST_MIN_CONFIDENCE = 40.0

@@ -1219,8 +1219,14 @@ def _certificate_date_read(line, template, name, readings, boxes, seq, plausible
     read = _date_field(Document.CERTIFICATE, name, readings, boxes, seq, plausible)
     item = _with_template(read, template)
     if item.confidence >= 100:
+        # EXPIRED by documents.md's calendar months, as decide judges it. (Until
+        # policy 2026.12-10 this was "older than 89 days", which also sent the
+        # current certificates issued 89–92 days before receipt through the
+        # stricter check: two valid applications of seed 4345244 held for a
+        # thin ８ leading by 0.04–0.05.)
         expired_as_read = (
-            name is FieldName.ISSUE_DATE and item.value and date.fromisoformat(item.value) < received - timedelta(days=89)
+            name is FieldName.ISSUE_DATE and item.value
+            and date.fromisoformat(item.value) < eras.three_months_before(received)
         )
         by_settings_alone = name is FieldName.ISSUE_DATE and item.value and "template:" not in item.raw_text
         if by_settings_alone and _template_date(line.printed, name, plausible, TEMPLATE_AGREEMENT_MARGIN) == date.fromisoformat(item.value):

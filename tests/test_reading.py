@@ -518,6 +518,28 @@ def test_an_issue_date_the_settings_agree_on_needs_an_independent_reader(monkeyp
     assert confirmed.confidence == 100.0
 
 
+@pytest.mark.parametrize(("printed", "confidence"), [
+    ("令和8年8月25日", 100.0),  # 91 days before receipt: current (seed 4345244, application 79)
+    ("令和8年8月24日", 100.0),  # three calendar months to the day: current
+    ("令和8年8月23日", 39.0),  # expired: the glyphs must show it, and here they show nothing
+])
+def test_expired_as_read_means_three_calendar_months_as_documents_md_says(monkeypatch, printed, confidence):
+    """Every setting and the template read the same date. One that would make
+    the certificate EXPIRED must also be shown by the glyphs; a current one
+    must not: a certificate issued 89–92 days before receipt is current when
+    within three calendar months, and was held for a thin ８ leading by 0.05."""
+    from pipeline import reading
+
+    day = eras.parse_era_date(printed)
+    monkeypatch.setattr(reading, "_template_date", lambda ink, name, plausible, min_margin=0: day)
+    name = FieldName.ISSUE_DATE
+    item = reading._certificate_date(
+        _LineShowing(), None, name, {name: _agreeing_readings(printed)}, {name: (0, 0, 100, 20)}, 1,
+        (date(2000, 1, 1), date(2027, 12, 31)), date(2026, 11, 24),
+    )
+    assert (item.value, item.confidence) == (day.isoformat(), confidence)
+
+
 @pytest.mark.parametrize(("shown", "confidence"), [((), 39.0), ((date(2026, 8, 30),), 100.0)])
 def test_an_issue_date_read_once_needs_an_independent_reader_too(monkeypatch, shown, confidence):
     """One setting parsed the date, the other read garbage: a single reading is
