@@ -30,7 +30,9 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # (decide._name_readings): unread (LOW_CONFIDENCE), never another person.
 # 2026.12-10: an issue date needs the glyphs' proof as expired when it is
 # older than three calendar months (documents.md), no longer 89 days.
-POLICY_VERSION = "2026.12-10"
+# 2026.12-11: on a photocopied certificate, a name character that could be
+# the form's with strokes lost is unsure, not MISMATCH (decide._strokes_lost_on_copy).
+POLICY_VERSION = "2026.12-11"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
 LOWEST_MIN_CONFIDENCE = 40.0

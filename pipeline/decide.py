@@ -18,7 +18,7 @@ from matching.glyph_fields import (
 )
 from matching.glyph_names import METHOD as GLYPH_METHOD
 from matching.glyph_names import settle_single, verify_names
-from matching.names import display_char, display_name, holds_name_characters
+from matching.names import comparable_name, display_char, display_name, holds_name_characters
 from pipeline.config import policy_version
 from pipeline.domain import (
     ApplicationResult,
@@ -33,7 +33,7 @@ from pipeline.domain import (
     Status,
 )
 from pipeline.eras import certificate_is_current
-from pipeline.glyphs import PrintedLine
+from pipeline.glyphs import PrintedLine, could_be_with_strokes_lost
 from pipeline.grouping import PageGroup
 
 
@@ -271,7 +271,7 @@ def _compare(
         form_names, cert_names = _name_readings(form_field), _name_readings(cert_field)
         verified = verify_names(form_names, cert_names, form.name_ink, certificate.name_ink, spelled=spelled)
         if verified is not None:
-            return verified
+            return _strokes_lost_on_copy(verified) if certificate.copy_suspected else verified
         # A document whose every reading held no kanji or kana was not read:
         # its name is unread (LOW_CONFIDENCE), not another person's.
         return compare_readings(name, form_names, cert_names)
@@ -292,6 +292,25 @@ def _compare(
         if verified is not None:
             return verified
     return compared
+
+
+def _strokes_lost_on_copy(compared: FieldComparison) -> FieldComparison:
+    """A name mismatch the glyphs found on a photocopied certificate, where
+    each character that differs could be the form's with strokes lost: unsure
+    (LOW_CONFIDENCE), not MISMATCH. A copy loses a dot or a thin bar and never
+    gains one, so the missing stroke is no evidence of another person (seed
+    4345244 #65: 健太 copied without its dot, held as MISMATCH 健大; the
+    photocopy set 777006 #60: 坂本 as 坂木)."""
+    if compared.equal or compared.unsure or not compared.form_value or not compared.cert_value:
+        return compared
+    form, cert = compared.form_value.replace(" ", ""), compared.cert_value.replace(" ", "")
+    if len(form) != len(cert):
+        return compared
+    differing = [(f, c) for f, c in zip(form, cert, strict=True) if comparable_name(f) != comparable_name(c)]
+    if not differing or not all(could_be_with_strokes_lost(f, c) for f, c in differing):
+        return compared
+    lost = ", ".join(f"{c} may be {f} with strokes lost" for f, c in differing)
+    return replace(compared, method=f"{compared.method}; on the photocopy {lost}", score=0.0, equal=False, unsure=True)
 
 
 def _readings(item: ExtractedField | None) -> tuple[str, ...]:

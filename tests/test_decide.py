@@ -508,3 +508,24 @@ def test_a_form_date_no_reading_parsed_shows_its_printed_repair_when_there_is_no
     # A line that shows neither leaves the candidates as they were.
     (unsure,) = decide_pages(replace(alone, date_ink=scanned("1948年7月3日", size=24)))
     assert next(f for f in unsure.fields if f.name is FieldName.BIRTH_DATE).value is None
+
+
+@pytest.mark.parametrize(("copy", "shown", "mismatch"), [
+    (True, "桜井　健大", False),  # the copy lost 太's dot: nothing says another person
+    (False, "桜井　健大", True),  # an original that prints 健大 is another name
+    (True, "桜井　健一", True),  # 一 is no 太 with strokes lost
+])
+def test_a_photocopy_that_lost_a_stroke_is_unsure_not_another_person(copy, shown, mismatch):
+    # Seed 4345244 #65: a photocopied certificate's 健太 had lost its dot; the
+    # readings and the glyphs both saw 健大, and the application was held as
+    # COPY and MISMATCH, a reason the reviewer's deny form would have ticked.
+    extra = {"copy_suspected": True, "findings": ("no colour on the certificate",)} if copy else {}
+    the_form = form(name="桜井 健太", name_ink=_printed("桜井　健太"))
+    the_cert = certificate(name=shown.replace("\u3000", " "), name_ink=_printed("代表取締役　" + shown), **extra)
+    (result,) = decide_pages(the_form, the_cert)
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert (Reason.MISMATCH in result.decision.reasons) is mismatch, result.decision.details
+    assert (Reason.COPY in result.decision.reasons) is copy
+    if not mismatch:
+        assert Reason.LOW_CONFIDENCE in result.decision.reasons
+        assert any("大 may be 太 with strokes lost" in d for d in result.decision.details), result.decision.details

@@ -137,3 +137,16 @@ def test_a_date_missing_a_printed_digit_is_not_shown(size, copier_threshold, pri
     date_line = DateLine(line(printed, MINCHO, size, copier_threshold))
     assert date_line.shows(day, "")
     assert not date_line.shows(without_a_digit, "")
+
+
+@pytest.mark.parametrize(("printed", "shown", "possible"), [
+    ("太", "大", True),  # the dot lost
+    ("本", "木", True),  # the short bar lost
+    ("由", "山", True),  # the top bar lost
+    ("大", "太", False),  # a copy gains no stroke
+    ("太", "一", False),
+    ("一", "人", False),
+    ("田", "昌", False),
+])
+def test_a_copy_can_lose_strokes_of_a_character_but_not_turn_it_into_another(printed, shown, possible):
+    assert glyphs.could_be_with_strokes_lost(printed, shown) is possible
