@@ -32,7 +32,10 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 # older than three calendar months (documents.md), no longer 89 days.
 # 2026.12-11: on a photocopied certificate, a name character that could be
 # the form's with strokes lost is unsure, not MISMATCH (decide._strokes_lost_on_copy).
-POLICY_VERSION = "2026.12-11"
+# 2026.12-12: an issue date read with confidence and not current is EXPIRED
+# whatever another reading says; an exact era date outside the plausible
+# range is no reading (eras.parse_era_date_near).
+POLICY_VERSION = "2026.12-12"
 # Below this the readings' own marks of doubt (39 for readings that disagree,
 # 30 for a date guessed from scattered numbers) would pass as sure.
 LOWEST_MIN_CONFIDENCE = 40.0

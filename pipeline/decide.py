@@ -215,6 +215,13 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             elif issue_date > received:
                 _add(reasons, Reason.LOW_CONFIDENCE)
                 details.append(f"issue_date: {issue_date} is after the receipt date {received}")
+            elif not certificate_is_current(issue_date, received):
+                # The date read with confidence is too old, whatever another
+                # reading says: only a current date approves (seed 4446345
+                # #13, 令和８年８月２１日 confirmed by the template, with a
+                # reading of 令和38年 beside it, was approved).
+                reasons.append(Reason.EXPIRED)
+                details.append(f"issued {issue_date}, more than three months before receipt on {received}")
 
     if quality_problems:
         status = Status.RESCAN

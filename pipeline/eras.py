@@ -107,11 +107,14 @@ def parse_era_date_near(text: str, earliest: date, latest: date) -> date | None:
     """An era date whose era name may be misread (信和 for 令和, 昭租 for 昭和):
     every era sharing a character with what was read is tried, and the one
     date that falls in [earliest, latest] is taken. None when no era or more
-    than one fits. An exactly printed era is taken as printed."""
+    than one fits. An exactly printed era is taken as printed, and only when
+    it falls in the range too: 令和38年 for a printed 令和８年 is a misread, not
+    an issue date in 2056 (seed 4446345 #13: kept as an alternative reading
+    after receipt, it stopped an expired certificate being EXPIRED)."""
     normal = re.sub(r"\s+", "", to_halfwidth(text))
     exact = parse_era_date(normal)
     if exact is not None:
-        return exact
+        return exact if earliest <= exact <= latest else None
     for match in [*_LOOSE_ERA_DATE.finditer(normal), *_LOOSER_ERA_DATE.finditer(normal)]:
         year = 1 if match["year"] == "元" else int(match["year"])
         token = match["era"]

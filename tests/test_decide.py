@@ -529,3 +529,15 @@ def test_a_photocopy_that_lost_a_stroke_is_unsure_not_another_person(copy, shown
     if not mismatch:
         assert Reason.LOW_CONFIDENCE in result.decision.reasons
         assert any("大 may be 太 with strokes lost" in d for d in result.decision.details), result.decision.details
+
+
+@pytest.mark.parametrize("other_reading", ["2056-08-19", "2026-10-01"])
+def test_an_expired_date_read_with_confidence_is_expired_whatever_another_reading_says(other_reading):
+    # Seed 4446345 #13: 令和８年８月２１日, confirmed by the template, was kept
+    # beside one setting's 令和38年 (2056). A reading after receipt is not
+    # expired, so not every reading was, and the application was approved.
+    # (Received 2026-11-20 here: 2026-08-19 is a day too old.)
+    cert = with_issue_readings(certificate(), "2026-08-19", (other_reading,), 100.0)
+    (result,) = decide_pages(form(), cert)
+    assert result.decision.status is Status.NEEDS_REVIEW
+    assert Reason.EXPIRED in result.decision.reasons, result.decision.details

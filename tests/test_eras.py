@@ -121,3 +121,11 @@ def test_an_era_date_with_a_misread_separator_still_parses():
     # the first １ of １１月 is read as ま (8年ま1月 is November, not January:
     # allowing them read two issue dates of seed 3436335 as 1月).
     assert parse_era_date_near("令 和 8 年 ま 1 月 5 日", *window) is None
+
+
+def test_an_exactly_printed_era_date_outside_the_range_is_no_reading():
+    # Seed 4446345 #13: one setting read the issue date 令和８年８月２１日 as
+    # 令和38年 (2056); kept as a reading, it stopped the certificate being EXPIRED.
+    window = (date(1996, 1, 1), date(2027, 11, 24))
+    assert parse_era_date_near("令 和 38 年 8 月 21 日", *window) is None
+    assert parse_era_date_near("令 和 8 年 8 月 21 日", *window) == date(2026, 8, 21)
