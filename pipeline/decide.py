@@ -195,8 +195,12 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             issue_date = readings[0]
             expired = [day for day in readings if day <= received and not certificate_is_current(day, received)]
             assert issue_field is not None
-            if len(expired) == len(readings) and (issue_field.confidence >= min_confidence or len(readings) > 1):
-                # However it was read, it is too old.
+            # The date read with confidence is too old whatever another reading
+            # says (seed 4446345 #13: 令和８年８月２１日, confirmed by the
+            # template, beside a reading of 令和38年, was approved), and so is
+            # one every reading puts too early.
+            read_expired = issue_field.confidence >= min_confidence and issue_date in expired
+            if read_expired or (len(expired) == len(readings) > 1):
                 reasons.append(Reason.EXPIRED)
                 details.append(f"issued {issue_date}, more than three months before receipt on {received}")
             elif len(expired) == len(readings):
@@ -215,13 +219,6 @@ def decide(group: PageGroup, received: date, history: History, min_confidence: f
             elif issue_date > received:
                 _add(reasons, Reason.LOW_CONFIDENCE)
                 details.append(f"issue_date: {issue_date} is after the receipt date {received}")
-            elif not certificate_is_current(issue_date, received):
-                # The date read with confidence is too old, whatever another
-                # reading says: only a current date approves (seed 4446345
-                # #13, 令和８年８月２１日 confirmed by the template, with a
-                # reading of 令和38年 beside it, was approved).
-                reasons.append(Reason.EXPIRED)
-                details.append(f"issued {issue_date}, more than three months before receipt on {received}")
 
     if quality_problems:
         status = Status.RESCAN

@@ -69,13 +69,20 @@ def _notdef(face: ImageFont.FreeTypeFont) -> bytes:
 def _glyph(face: ImageFont.FreeTypeFont, ch: str) -> np.ndarray | None:
     """The character's ink, cropped to its bounding box, or None when the face
     has no glyph for it."""
-    mask = face.getmask(ch)
-    if np.asarray(mask).tobytes() == _notdef(face):
+    ink = _drawn(face, ch)
+    return None if ink is None else _tight(ink)
+
+
+def _drawn(face: ImageFont.FreeTypeFont, ch: str) -> np.ndarray | None:
+    """The character's ink in a fixed box, centred as the face places it, or
+    None when the face has no glyph for it. Not cached: _glyph keeps the
+    cropped ink of every vocabulary character, and could_be_with_strokes_lost
+    keeps its answers."""
+    if np.asarray(face.getmask(ch)).tobytes() == _notdef(face):
         return None
     canvas = Image.new("L", (_RENDER_PX * 2, _RENDER_PX * 2), 0)
     ImageDraw.Draw(canvas).text((_RENDER_PX, _RENDER_PX), ch, font=face, fill=255, anchor="mm")
-    ink = np.asarray(canvas) > 127
-    return _tight(ink)
+    return np.asarray(canvas) > 127
 
 
 def ink_map(grey: np.ndarray) -> np.ndarray:
@@ -209,16 +216,6 @@ def pair_preference(cell: np.ndarray, a: str, b: str) -> float:
 # 田 0.45–0.69, 子 in 字 0.57–0.78.
 LOST_STROKES_COVER = 0.9
 LOST_STROKES_KEEP = 0.5
-
-
-@cache
-def _drawn(face: ImageFont.FreeTypeFont, ch: str) -> np.ndarray | None:
-    """The character's ink in a fixed box, centred as the face places it."""
-    if np.asarray(face.getmask(ch)).tobytes() == _notdef(face):
-        return None
-    canvas = Image.new("L", (_RENDER_PX * 2, _RENDER_PX * 2), 0)
-    ImageDraw.Draw(canvas).text((_RENDER_PX, _RENDER_PX), ch, font=face, fill=255, anchor="mm")
-    return np.asarray(canvas) > 127
 
 
 @cache
